@@ -1,0 +1,1 @@
+"""The SQL storage: SQLite files and PostgreSQL through SQLAlchemy 2, schema by Alembic."""
