@@ -12,7 +12,7 @@ import numpy as np
 from ahpo._validation import invalid, type_error
 from ahpo.distributions._base import BaseDistribution, FloatArray
 
-CategoricalChoice = Union[None, bool, int, float, str]
+CategoricalChoice = Union[None, bool, int, float, str]  # noqa: UP007 - a runtime alias
 _CHOICE_TYPES = (type(None), bool, int, float, str)
 
 
@@ -48,7 +48,9 @@ class CategoricalDistribution(BaseDistribution):
     def __init__(self, choices: Sequence[CategoricalChoice]) -> None:
         owner = "CategoricalDistribution"
         if isinstance(choices, (str, bytes)) or not isinstance(choices, Sequence):
-            raise type_error("choices", "a sequence (list or tuple) of values", choices, owner=owner)
+            raise type_error(
+                "choices", "a sequence (list or tuple) of values", choices, owner=owner
+            )
         if len(choices) == 0:
             raise invalid("choices", "a non-empty sequence", list(choices), owner=owner)
         index: dict[tuple[type, Any], int] = {}
@@ -67,7 +69,9 @@ class CategoricalDistribution(BaseDistribution):
             if isinstance(choice, float) and not math.isfinite(choice):
                 raise invalid(f"choices[{i}]", "a finite number", choice, owner=owner)
             if _key(choice) in index:
-                raise invalid(f"choices[{i}]", "distinct from the other choices", choice, owner=owner)
+                raise invalid(
+                    f"choices[{i}]", "distinct from the other choices", choice, owner=owner
+                )
             index[_key(choice)] = i
             normalized.append(choice)
         object.__setattr__(self, "choices", tuple(normalized))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import datetime
 import threading
 import uuid
 from collections import deque
@@ -10,10 +11,10 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ahpo._direction import StudyDirection
 from ahpo._exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from ahpo.distributions import BaseDistribution, check_compatible
 from ahpo.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, FrozenStudy, utcnow
-from ahpo._direction import StudyDirection
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
@@ -24,15 +25,47 @@ class _Study:
     directions: tuple[StudyDirection, ...]
     user_attrs: dict[str, Any] = field(default_factory=dict)
     system_attrs: dict[str, Any] = field(default_factory=dict)
-    trials: list[FrozenTrial] = field(default_factory=list)
+    trials: list[FrozenTrial | _Live] = field(default_factory=list)
     waiting: deque[int] = field(default_factory=deque)
+
+
+@dataclass(slots=True)
+class _Live:
+    """A trial that can still change (WAITING or RUNNING); readers get snapshots."""
+
+    number: int
+    trial_id: int
+    state: TrialState = TrialState.RUNNING
+    values: tuple[float, ...] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    distributions: dict[str, BaseDistribution] = field(default_factory=dict)
+    intermediate_values: dict[int, float] = field(default_factory=dict)
+    user_attrs: dict[str, Any] = field(default_factory=dict)
+    system_attrs: dict[str, Any] = field(default_factory=dict)
+    datetime_start: datetime.datetime | None = None
+
+    def freeze(self, datetime_complete: datetime.datetime | None = None) -> FrozenTrial:
+        return FrozenTrial(
+            number=self.number,
+            state=self.state,
+            values=self.values,
+            params=dict(self.params),
+            distributions=dict(self.distributions),
+            intermediate_values=dict(self.intermediate_values),
+            user_attrs=copy.deepcopy(self.user_attrs),
+            system_attrs=copy.deepcopy(self.system_attrs),
+            datetime_start=self.datetime_start,
+            datetime_complete=datetime_complete,
+            trial_id=self.trial_id,
+        )
 
 
 class InMemoryStorage(BaseStorage):
     """Studies and trials in a dict, guarded by one lock; gone when the process ends.
 
-    Trials are immutable :class:`FrozenTrial` records; an update replaces the record,
-    so a reader never sees a half-written trial and finished trials are shared freely.
+    Unfinished trials are mutable records that readers receive as snapshots;
+    finishing a trial freezes it once into an immutable :class:`FrozenTrial` that
+    every later reader shares.
 
     Examples
     --------
@@ -136,15 +169,7 @@ class InMemoryStorage(BaseStorage):
             self._next_trial_id += 1
             number = len(study.trials)
             if template is None:
-                trial = FrozenTrial(
-                    number=number,
-                    state=TrialState.RUNNING,
-                    values=None,
-                    params={},
-                    distributions={},
-                    datetime_start=utcnow(),
-                    trial_id=trial_id,
-                )
+                record: FrozenTrial | _Live = _Live(number, trial_id, datetime_start=utcnow())
             else:
                 start = template.datetime_start
                 if start is None and template.state != TrialState.WAITING:
@@ -152,8 +177,9 @@ class InMemoryStorage(BaseStorage):
                 end = template.datetime_complete
                 if end is None and template.state.is_finished():
                     end = utcnow()
-                trial = FrozenTrial(
-                    number=number,
+                record = _Live(
+                    number,
+                    trial_id,
                     state=template.state,
                     values=template.values,
                     params=dict(template.params),
@@ -162,109 +188,90 @@ class InMemoryStorage(BaseStorage):
                     user_attrs=copy.deepcopy(template.user_attrs),
                     system_attrs=copy.deepcopy(template.system_attrs),
                     datetime_start=start,
-                    datetime_complete=end,
-                    trial_id=trial_id,
                 )
-                if trial.state == TrialState.WAITING:
+                if template.state.is_finished():
+                    record = record.freeze(end)
+                elif template.state == TrialState.WAITING:
                     study.waiting.append(trial_id)
-            study.trials.append(trial)
+            study.trials.append(record)
             self._trial_index[trial_id] = (study_id, number)
-            return trial
+            return _frozen(record)
 
     def claim_waiting_trial(self, study_id: int) -> int | None:
         with self._lock:
             study = self._study(study_id)
             while study.waiting:
                 trial_id = study.waiting.popleft()
-                trial = self._get(trial_id)
-                if trial.state == TrialState.WAITING:
-                    self._put(
-                        _replace(trial, state=TrialState.RUNNING, datetime_start=utcnow())
-                    )
+                record = self._get(trial_id)
+                if record.state == TrialState.WAITING and isinstance(record, _Live):
+                    record.state = TrialState.RUNNING
+                    record.datetime_start = utcnow()
                     return trial_id
             return None
 
-    def _get(self, trial_id: int) -> FrozenTrial:
+    def _get(self, trial_id: int) -> FrozenTrial | _Live:
         try:
             study_id, number = self._trial_index[trial_id]
         except KeyError:
             raise KeyError(f"No trial with id {trial_id}.") from None
         return self._studies[study_id].trials[number]
 
-    def _put(self, trial: FrozenTrial) -> None:
-        study_id, number = self._trial_index[trial.trial_id]
-        self._studies[study_id].trials[number] = trial
-
-    def _get_unfinished(self, trial_id: int) -> FrozenTrial:
-        trial = self._get(trial_id)
-        if trial.state.is_finished():
+    def _live(self, trial_id: int) -> _Live:
+        record = self._get(trial_id)
+        if isinstance(record, FrozenTrial):
             raise UpdateFinishedTrialError(
-                f"Trial {trial.number} (id {trial_id}) is already {trial.state.name}; "
+                f"Trial {record.number} (id {trial_id}) is already {record.state.name}; "
                 "finished trials cannot change."
             )
-        return trial
+        return record
 
     def set_trial_param(
         self, trial_id: int, name: str, internal_value: float, distribution: BaseDistribution
     ) -> None:
         with self._lock:
-            trial = self._get_unfinished(trial_id)
-            old = trial.distributions.get(name)
+            record = self._live(trial_id)
+            old = record.distributions.get(name)
             if old is not None:
                 check_compatible(name, old, distribution)
-            params = dict(trial.params)
-            params[name] = distribution.to_external_repr(internal_value)
-            dists = dict(trial.distributions)
-            dists[name] = distribution
-            self._put(_replace(trial, params=params, distributions=dists))
+            record.params[name] = distribution.to_external_repr(internal_value)
+            record.distributions[name] = distribution
 
     def set_trial_state_values(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
     ) -> None:
         with self._lock:
-            trial = self._get_unfinished(trial_id)
-            changes: dict[str, Any] = {"state": state}
+            record = self._live(trial_id)
+            record.state = state
             if values is not None:
-                changes["values"] = tuple(float(v) for v in values)
-            if state == TrialState.RUNNING and trial.datetime_start is None:
-                changes["datetime_start"] = utcnow()
+                record.values = tuple(float(v) for v in values)
+            if state == TrialState.RUNNING and record.datetime_start is None:
+                record.datetime_start = utcnow()
             if state.is_finished():
-                changes["datetime_complete"] = utcnow()
-            self._put(_replace(trial, **changes))
+                study_id, number = self._trial_index[trial_id]
+                self._studies[study_id].trials[number] = record.freeze(utcnow())
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
         with self._lock:
-            trial = self._get_unfinished(trial_id)
-            iv = dict(trial.intermediate_values)
-            iv[step] = float(value)
-            self._put(_replace(trial, intermediate_values=iv))
+            self._live(trial_id).intermediate_values[step] = float(value)
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         with self._lock:
-            trial = self._get_unfinished(trial_id)
-            attrs = dict(trial.user_attrs)
-            attrs[key] = copy.deepcopy(value)
-            self._put(_replace(trial, user_attrs=attrs))
+            self._live(trial_id).user_attrs[key] = copy.deepcopy(value)
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         with self._lock:
-            trial = self._get_unfinished(trial_id)
-            attrs = dict(trial.system_attrs)
-            attrs[key] = copy.deepcopy(value)
-            self._put(_replace(trial, system_attrs=attrs))
+            self._live(trial_id).system_attrs[key] = copy.deepcopy(value)
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._lock:
-            return self._get(trial_id)
+            return _frozen(self._get(trial_id))
 
     def get_all_trials(
         self, study_id: int, states: Container[TrialState] | None = None
     ) -> list[FrozenTrial]:
         with self._lock:
             trials = self._study(study_id).trials
-            if states is None:
-                return list(trials)
-            return [t for t in trials if t.state in states]
+            return [_frozen(t) for t in trials if states is None or t.state in states]
 
     def get_n_trials(self, study_id: int, states: Container[TrialState] | None = None) -> int:
         with self._lock:
@@ -280,7 +287,5 @@ class InMemoryStorage(BaseStorage):
             return trials[trial_number].trial_id
 
 
-def _replace(trial: FrozenTrial, **changes: Any) -> FrozenTrial:
-    fields = {name: getattr(trial, name) for name in FrozenTrial.__dataclass_fields__}
-    fields.update(changes)
-    return FrozenTrial(**fields)
+def _frozen(record: FrozenTrial | _Live) -> FrozenTrial:
+    return record if isinstance(record, FrozenTrial) else record.freeze()

@@ -8,6 +8,7 @@ Examples
 """
 
 from ahpo._direction import StudyDirection
+from ahpo._view import StudyView
 from ahpo.study._api import (
     StudySummary,
     copy_study,
@@ -18,7 +19,6 @@ from ahpo.study._api import (
     load_study,
 )
 from ahpo.study._study import Study
-from ahpo._view import StudyView
 
 __all__ = [
     "Study",

@@ -39,4 +39,4 @@ def best_trials(
     signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions])
     losses = np.array([t.values for t in candidates], dtype=float) * signs
     mask = is_pareto_front(losses)
-    return [t for t, keep in zip(candidates, mask) if keep]
+    return [t for t, keep in zip(candidates, mask, strict=True) if keep]

@@ -32,12 +32,13 @@ class Heartbeat:
     def __init__(self, study: Study, trial_id: int) -> None:
         self._storage = study._storage
         self._trial_id = trial_id
-        self._stop = threading.Event()
+        self._stop: threading.Event | None = None
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> Heartbeat:
         interval = self._storage.heartbeat_interval
         if interval is not None:
+            self._stop = threading.Event()
             self._storage.record_heartbeat(self._trial_id)
             self._thread = threading.Thread(
                 target=self._beat, args=(interval,), name="ahpo-heartbeat", daemon=True
@@ -46,6 +47,7 @@ class Heartbeat:
         return self
 
     def _beat(self, interval: float) -> None:
+        assert self._stop is not None  # set together with the thread in __enter__
         while not self._stop.wait(interval):
             try:
                 self._storage.record_heartbeat(self._trial_id)
@@ -58,6 +60,6 @@ class Heartbeat:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._stop.set()
-        if self._thread is not None:
+        if self._stop is not None and self._thread is not None:
+            self._stop.set()
             self._thread.join()

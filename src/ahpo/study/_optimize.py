@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import threading
@@ -122,10 +123,9 @@ def _run_trial(
 
 
 def _fail(study: Study, trial_id: int, reason: str) -> None:
-    try:
+    # The trial may be finished already, e.g. by an interrupt or a stale-heartbeat check.
+    with contextlib.suppress(UpdateFinishedTrialError):
         study._storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, reason)
-    except UpdateFinishedTrialError:
-        pass  # failed already, e.g. by an interrupt or a stale-heartbeat check
 
 
 def optimize(

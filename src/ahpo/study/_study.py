@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from ahpo._direction import StudyDirection
 from ahpo._validation import invalid, type_error
+from ahpo._view import StudyView
 from ahpo.distributions import BaseDistribution
 from ahpo.pruners import BasePruner, NopPruner
 from ahpo.samplers._base import BaseSampler
 from ahpo.storages import BaseStorage, get_storage
 from ahpo.study import _best, _optimize
 from ahpo.study._tell import tell as _tell_trial
-from ahpo._view import StudyView
 from ahpo.trial._frozen import FrozenTrial, make_frozen
 from ahpo.trial._json import check_json
 from ahpo.trial._state import TrialState
@@ -306,14 +306,15 @@ class Study:
             raise type_error("trial", "a FrozenTrial (from ahpo.create_trial)", trial)
         if trial.state == TrialState.RUNNING:
             raise invalid("trial.state", "not RUNNING", trial.state, owner="Study.add_trial")
-        if trial.state == TrialState.COMPLETE:
-            if trial.values is None or len(trial.values) != len(self._directions):
-                raise invalid(
-                    "trial.values",
-                    f"{len(self._directions)} value(s), one per direction",
-                    trial.values,
-                    owner="Study.add_trial",
-                )
+        if trial.state == TrialState.COMPLETE and (
+            trial.values is None or len(trial.values) != len(self._directions)
+        ):
+            raise invalid(
+                "trial.values",
+                f"{len(self._directions)} value(s), one per direction",
+                trial.values,
+                owner="Study.add_trial",
+            )
         for name, dist in trial.distributions.items():
             if not isinstance(dist, BaseDistribution) or name not in trial.params:
                 raise invalid(f"trial.params[{name!r}]", "given with its distribution", None)
