@@ -21,7 +21,7 @@ class AhpoError(Exception):
     """Base class of every error ahpo raises on purpose."""
 
 
-class TrialPruned(AhpoError):  # noqa: N818 - the name is Optuna's, kept for drop-in use
+class TrialPruned(AhpoError):
     """Raise inside an objective to stop the trial early and mark it PRUNED.
 
     Examples

@@ -6,8 +6,8 @@ import abc
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ahpo.distributions import BaseDistribution
 from ahpo._view import StudyView
+from ahpo.distributions import BaseDistribution
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 

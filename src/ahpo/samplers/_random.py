@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
+from ahpo._view import StudyView
 from ahpo.distributions import BaseDistribution
 from ahpo.samplers._base import BaseSampler
-from ahpo._view import StudyView
 from ahpo.trial._frozen import FrozenTrial
 
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ahpo.distributions import BaseDistribution
 from ahpo._direction import StudyDirection
+from ahpo.distributions import BaseDistribution
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
