@@ -14,7 +14,16 @@ Examples
 2
 """
 
-from ahpo import distributions, multiobjective, pruners, samplers, storages, study, trial
+from ahpo import (
+    distributions,
+    logging,
+    multiobjective,
+    pruners,
+    samplers,
+    storages,
+    study,
+    trial,
+)
 from ahpo._direction import StudyDirection
 from ahpo._exceptions import (
     AhpoError,
@@ -75,6 +84,7 @@ __all__ = [
     "get_all_study_names",
     "get_all_study_summaries",
     "load_study",
+    "logging",
     "multiobjective",
     "pruners",
     "samplers",

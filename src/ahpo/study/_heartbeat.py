@@ -6,7 +6,7 @@ import threading
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from ahpo._logging import get_logger
+from ahpo.logging import get_logger
 
 if TYPE_CHECKING:
     from ahpo.study._study import Study

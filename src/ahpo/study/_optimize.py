@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import logging
 import os
 import threading
 import time
@@ -13,7 +14,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from ahpo._exceptions import TrialPruned, UpdateFinishedTrialError
-from ahpo._logging import get_logger
+from ahpo.logging import get_logger
 from ahpo._validation import invalid, type_error
 from ahpo.study._heartbeat import Heartbeat, fail_stale_trials
 from ahpo.trial._frozen import FAIL_REASON_KEY, FrozenTrial
@@ -164,6 +165,8 @@ def optimize(
             except BaseException:
                 study._stop_flag = True
                 raise
+            if _logger.isEnabledFor(logging.INFO):
+                _log_trial(study, frozen)
             with lock:
                 if progress is not None:
                     progress.update(1)
@@ -195,6 +198,21 @@ def optimize(
         study._stop_flag = False
         if progress is not None:
             progress.close()
+
+
+def _log_trial(study: Study, frozen: FrozenTrial) -> None:
+    if frozen.state != TrialState.COMPLETE:
+        _logger.info("Trial %d finished as %s.", frozen.number, frozen.state.name)
+        return
+    shown = frozen.values[0] if len(frozen.values or ()) == 1 else frozen.values
+    best = ""
+    if len(study.directions) == 1:
+        top = study.best_trial
+        best = f" Best is trial {top.number} with value {top.values[0]!r}."  # type: ignore[index]
+    _logger.info(
+        "Trial %d finished with value %r and parameters %r.%s",
+        frozen.number, shown, frozen.params, best,
+    )
 
 
 def _fail_running(study: Study, running: set[int], reason: str) -> None:
