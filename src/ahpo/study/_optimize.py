@@ -14,8 +14,8 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
 from ahpo._exceptions import TrialPruned, UpdateFinishedTrialError
-from ahpo.logging import get_logger
 from ahpo._validation import invalid, type_error
+from ahpo.logging import get_logger
 from ahpo.study._heartbeat import Heartbeat, fail_stale_trials
 from ahpo.trial._frozen import FAIL_REASON_KEY, FrozenTrial
 from ahpo.trial._state import TrialState

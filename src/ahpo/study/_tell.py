@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ahpo._exceptions import UpdateFinishedTrialError
-from ahpo.logging import get_logger
 from ahpo._validation import invalid, type_error
+from ahpo.logging import get_logger
 from ahpo.trial._frozen import FAIL_REASON_KEY, FrozenTrial, check_values
 from ahpo.trial._state import TrialState
 from ahpo.trial._trial import Trial
