@@ -16,6 +16,7 @@ Examples
 
 from ahpo import (
     distributions,
+    exceptions,
     logging,
     multiobjective,
     pruners,
@@ -81,6 +82,7 @@ __all__ = [
     "create_trial",
     "delete_study",
     "distributions",
+    "exceptions",
     "get_all_study_names",
     "get_all_study_summaries",
     "load_study",
