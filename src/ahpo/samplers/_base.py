@@ -64,14 +64,19 @@ class BaseSampler(abc.ABC):
     ) -> Any:
         """Sample one parameter outside the joint search space."""
 
-    def after_trial(  # noqa: B027 - optional hook
+    def after_trial(
         self,
         view: StudyView,
         trial: FrozenTrial,
         state: TrialState,
         values: Sequence[float] | None,
-    ) -> None:
-        """Called when a trial finishes (before it is stored as finished)."""
+    ) -> Mapping[str, Any] | None:
+        """Called when a trial finishes; return system attributes to record on it.
+
+        The study stores them before the trial is marked finished (e.g.
+        ``{"constraints": [...]}`` from a sampler's ``constraints_func``).
+        """
+        return None
 
     def is_exhausted(self, view: StudyView) -> bool:
         """Whether the sampler has nothing left to propose (a finished grid)."""

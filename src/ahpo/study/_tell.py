@@ -9,6 +9,7 @@ from ahpo._exceptions import UpdateFinishedTrialError
 from ahpo._validation import invalid, type_error
 from ahpo.logging import get_logger
 from ahpo.trial._frozen import FAIL_REASON_KEY, FrozenTrial, check_values
+from ahpo.trial._json import check_json
 from ahpo.trial._state import TrialState
 from ahpo.trial._trial import Trial
 
@@ -89,7 +90,10 @@ def tell(
         storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, reason)
     snapshot = trial._frozen if isinstance(trial, Trial) else frozen
     try:
-        study.sampler.after_trial(study.view, snapshot, state, final)
+        attrs = study.sampler.after_trial(study.view, snapshot, state, final)
+        for key, value in (attrs or {}).items():
+            check_json(f"after_trial()[{key!r}]", value)
+            storage.set_trial_system_attr(trial_id, key, value)
     finally:
         storage.set_trial_state_values(trial_id, state, final)
     return storage.get_trial(trial_id)
