@@ -7,6 +7,6 @@ Examples
 [True, True]
 """
 
-from ahpo.multiobjective._pareto import is_pareto_front
+from ahpo.multiobjective._pareto import is_pareto_front, nondominated_ranks
 
-__all__ = ["is_pareto_front"]
+__all__ = ["is_pareto_front", "nondominated_ranks"]

@@ -44,3 +44,29 @@ def is_pareto_front(losses: npt.ArrayLike) -> npt.NDArray[np.bool_]:
                 continue
         front.append(i)
     return on_front
+
+
+def nondominated_ranks(losses: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Pareto rank of each row (0 = on the front, 1 = front once rank 0 is removed, …).
+
+    Parameters
+    ----------
+    losses
+        Array of shape ``(n_points, n_objectives)``, every objective minimized.
+
+    Examples
+    --------
+    >>> from ahpo.multiobjective import nondominated_ranks
+    >>> nondominated_ranks([[1, 2], [2, 1], [2, 2], [3, 3]]).tolist()
+    [0, 0, 1, 2]
+    """
+    points = np.asarray(losses, dtype=float)
+    ranks = np.full(len(points), -1, dtype=np.int64)
+    remaining = np.arange(len(points))
+    rank = 0
+    while len(remaining):
+        front = is_pareto_front(points[remaining])
+        ranks[remaining[front]] = rank
+        remaining = remaining[~front]
+        rank += 1
+    return ranks
