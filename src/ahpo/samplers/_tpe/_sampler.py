@@ -12,6 +12,7 @@ from ahpo._validation import invalid, type_error
 from ahpo._view import StudyView
 from ahpo.distributions import BaseDistribution
 from ahpo.samplers._base import BaseSampler
+from ahpo.samplers._tpe._history import History
 from ahpo.samplers._tpe._parzen import ParzenEstimator
 from ahpo.samplers._tpe._split import default_gamma, default_weights, split
 from ahpo.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
@@ -105,6 +106,7 @@ class TPESampler(BaseSampler):
         self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._startup_table: np.ndarray | None = None
+        self._histories: dict[str, History] = {}
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -116,14 +118,9 @@ class TPESampler(BaseSampler):
     ) -> dict[str, BaseDistribution]:
         if not self._multivariate:
             return {}
-        space: dict[str, BaseDistribution] = {}
-        conflicting: set[str] = set()
-        for t in view.get_trials(_FINISHED):
-            for name, dist in t.distributions.items():
-                known = space.setdefault(name, dist)
-                if known != dist:
-                    conflicting.add(name)
-        return {n: d for n, d in sorted(space.items()) if n not in conflicting and not d.single()}
+        history = self._history(view.study_name)
+        history.update(view.get_trials(_FINISHED))
+        return history.search_space()
 
     def sample_relative(
         self, view: StudyView, trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]
@@ -132,13 +129,15 @@ class TPESampler(BaseSampler):
         finished = [t for t in trials if t.state in _FINISHED]
         if len(finished) < self._n_startup or not search_space:
             return {}
+        history = self._history(view.study_name)
+        history.update(finished)
         good, bad = split(finished, view.directions, self._gamma)
         liars = self._liars(trials, trial)
-        groups = _groups(finished, search_space) if self._group else [sorted(search_space)]
+        groups = history.groups(search_space) if self._group else [sorted(search_space)]
         out: dict[str, Any] = {}
         for names in groups:
             space = {n: search_space[n] for n in names}
-            out.update(self._propose(space, good, bad, liars, multivariate=True))
+            out.update(self._propose(history, space, good, bad, liars, multivariate=True))
         return out
 
     # ---- one parameter at a time ------------------------------------------------
@@ -149,9 +148,12 @@ class TPESampler(BaseSampler):
         finished = [t for t in trials if t.state in _FINISHED]
         if len(finished) < self._n_startup:
             return self._startup_value(trial, name, distribution)
+        history = self._history(view.study_name)
+        history.update(finished)
         good, bad = split(finished, view.directions, self._gamma)
         liars = self._liars(trials, trial)
-        return self._propose({name: distribution}, good, bad, liars, multivariate=False)[name]
+        space = {name: distribution}
+        return self._propose(history, space, good, bad, liars, multivariate=False)[name]
 
     def after_trial(
         self,
@@ -176,8 +178,12 @@ class TPESampler(BaseSampler):
             if t.state == TrialState.RUNNING and t.number != current.number and t.params
         ]
 
+    def _history(self, study_name: str) -> History:
+        return self._histories.setdefault(study_name, History())
+
     def _propose(
         self,
+        history: History,
         space: Mapping[str, BaseDistribution],
         good: Sequence[FrozenTrial],
         bad: Sequence[FrozenTrial],
@@ -191,12 +197,15 @@ class TPESampler(BaseSampler):
         equal to a running trial's point is passed over when another one exists, so
         parallel workers on a discrete space never propose the same point.
         """
-        below = self._estimator(space, good, multivariate)
-        above = self._estimator(space, [*bad, *liars], multivariate)
+        names = sorted(space)
+        liar_rows = [row for t in liars if (row := _internal_row(t, names, space))]
+        below = self._estimator(space, history.observations([t.number for t in good], space),
+                                [], multivariate)
+        above = self._estimator(space, history.observations([t.number for t in bad], space),
+                                liar_rows, multivariate)
         candidates = below.sample(self._rng, self._n_candidates)
         score = below.log_pdf(candidates) - above.log_pdf(candidates)
-        names = sorted(space)
-        taken = {tuple(row) for t in liars if (row := _internal_row(t, names, space))}
+        taken = {tuple(row) for row in liar_rows}
         if taken:
             points = np.column_stack([candidates[n] for n in names])
             busy = np.array([tuple(p) in taken for p in points.tolist()])
@@ -211,20 +220,20 @@ class TPESampler(BaseSampler):
     def _estimator(
         self,
         space: Mapping[str, BaseDistribution],
-        trials: Sequence[FrozenTrial],
+        observations: Mapping[str, np.ndarray],
+        extra_rows: Sequence[Sequence[float]],
         multivariate: bool,
     ) -> ParzenEstimator:
         names = sorted(space)
-        rows: list[list[float]] = []
-        for t in trials:
-            row = _internal_row(t, names, space)
-            if row is not None:
-                rows.append(row)
-        obs = np.asarray(rows, dtype=float).reshape(len(rows), len(names))
-        weights = self._weights(len(rows)) if rows else np.ones(0)
+        if extra_rows:
+            extra = np.asarray(extra_rows, dtype=float)
+            observations = {
+                n: np.concatenate([observations[n], extra[:, j]]) for j, n in enumerate(names)
+            }
+        n_obs = len(observations[names[0]])
         return ParzenEstimator(
-            {n: obs[:, i] for i, n in enumerate(names)},
-            weights,
+            observations,
+            self._weights(n_obs) if n_obs else np.ones(0),
             space,
             prior_weight=self._prior_weight,
             multivariate=multivariate and len(names) > 1,
@@ -271,17 +280,3 @@ def _internal_row(
         row.append(internal)
     return row
 
-
-def _groups(
-    trials: Sequence[FrozenTrial], space: Mapping[str, BaseDistribution]
-) -> list[list[str]]:
-    """Partition ``space`` into parameters that always appear together in ``trials``."""
-    signature: dict[str, list[int]] = {name: [] for name in space}
-    for i, t in enumerate(trials):
-        for name in t.params:
-            if name in signature:
-                signature[name].append(i)
-    groups: dict[tuple[int, ...], list[str]] = {}
-    for name in sorted(space):
-        groups.setdefault(tuple(signature[name]), []).append(name)
-    return list(groups.values())

@@ -1,0 +1,85 @@
+"""An incremental, columnar record of the finished trials a sampler has seen.
+
+Finished trials never change, so each is read once: its parameters are stored as
+internal values in one column per parameter, keyed by trial number. Asking for the
+observations of a set of trials is then a dictionary lookup per value instead of a
+conversion and a range check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from ahpo.distributions import BaseDistribution
+from ahpo.trial._frozen import FrozenTrial
+
+
+class History:
+    """Columns of internal parameter values of finished trials, by trial number."""
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+        self._columns: dict[str, dict[int, float]] = {}
+        self._raw: dict[str, dict[int, object]] = {}
+        self._dists: dict[str, BaseDistribution] = {}
+        self._conflicting: set[str] = set()
+
+    def update(self, finished: Iterable[FrozenTrial]) -> None:
+        """Record the trials not seen before (each finished trial is read once)."""
+        for t in finished:
+            if t.number in self._seen:
+                continue
+            self._seen.add(t.number)
+            for name, dist in t.distributions.items():
+                known = self._dists.setdefault(name, dist)
+                if known != dist:
+                    self._conflicting.add(name)
+                value = t.params[name]
+                self._raw.setdefault(name, {})[t.number] = value
+                self._columns.setdefault(name, {})[t.number] = dist.to_internal_repr(value)
+
+    def search_space(self) -> dict[str, BaseDistribution]:
+        """Parameters with one distribution in every trial that has them, by name."""
+        return {
+            n: d
+            for n, d in sorted(self._dists.items())
+            if n not in self._conflicting and not d.single()
+        }
+
+    def groups(self, names: Iterable[str]) -> list[list[str]]:
+        """Partition ``names`` into parameters that always appear in the same trials."""
+        by_signature: dict[frozenset[int], list[str]] = {}
+        for name in sorted(names):
+            by_signature.setdefault(frozenset(self._columns.get(name, ())), []).append(name)
+        return list(by_signature.values())
+
+    def observations(
+        self, numbers: Sequence[int], space: Mapping[str, BaseDistribution]
+    ) -> dict[str, np.ndarray]:
+        """Internal values of the trials in ``numbers`` that have every parameter of
+        ``space`` inside its distribution; arrays of equal length, by name."""
+        names = sorted(space)
+        columns = [self._column(numbers, name, space[name]) for name in names]
+        matrix = np.array(columns, dtype=float).reshape(len(names), len(numbers)).T
+        keep = ~np.isnan(matrix).any(axis=1)
+        return {name: matrix[keep, j] for j, name in enumerate(names)}
+
+    def _column(self, numbers: Sequence[int], name: str, dist: BaseDistribution) -> list[float]:
+        if name not in self._conflicting and self._dists.get(name) == dist:
+            column = self._columns.get(name, {})
+            return [column.get(k, np.nan) for k in numbers]
+        # The range or kind changed between trials: re-express each value in `dist`.
+        raw = self._raw.get(name, {})
+        out = []
+        for k in numbers:
+            internal = np.nan
+            if k in raw:
+                try:
+                    candidate = dist.to_internal_repr(raw[k])
+                    internal = candidate if dist.contains(candidate) else np.nan
+                except (ValueError, TypeError):
+                    pass
+            out.append(internal)
+        return out
