@@ -151,7 +151,8 @@ class Database:
         re-run only if it is ``idempotent``. Exceptions raised by ``fn`` itself
         (``KeyError``, ``ValueError``, ...) pass through after a rollback.
         """
-        for attempt in range(_ATTEMPTS):
+        attempt = 0
+        while True:
             committing = False
             try:
                 with self._serial, self.engine.connect() as conn:
@@ -163,11 +164,11 @@ class Database:
                     transaction.commit()
                     return result
             except (sa.exc.SQLAlchemyError, self._dbapi_error) as exc:
-                if attempt + 1 < _ATTEMPTS and self._retriable(exc, idempotent or not committing):
-                    time.sleep(min(_BACKOFF_MAX, _BACKOFF_BASE * 2**attempt) * random.uniform(0.5, 1.5))
-                    continue
-                raise self.translate(exc) from exc
-        raise AssertionError("unreachable")  # the loop returns or raises
+                attempt += 1
+                if attempt >= _ATTEMPTS or not self._retriable(exc, idempotent or not committing):
+                    raise self.translate(exc) from exc
+            delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2**attempt)
+            time.sleep(delay * random.uniform(0.5, 1.5))
 
     def _retriable(self, exc: BaseException, may_rerun: bool) -> bool:
         orig = getattr(exc, "orig", None) or exc

@@ -4,9 +4,11 @@ Alembic migrations (``migrations/versions``) create and change this schema; a te
 checks that the head revision and these tables agree. Every value is plain SQL or
 JSON text, never pickle, so opening a database someone hands you cannot run code.
 
-Floats that may be infinite (objective and intermediate values) are stored as a
-``value`` column plus a ``value_type`` column (:class:`FloatKind`), because neither
-SQLite nor every driver keeps ``inf``/``nan`` in a REAL column.
+Objective and intermediate values are stored as a ``value`` column plus a
+``value_type`` column (:class:`FloatKind`): SQLite turns ``nan`` into NULL and
+``-0.0`` into ``0.0`` in a REAL column, and not every driver passes ``inf``. Parameter
+values are finite, kept in a plain float column (SQLite reads ``-0.0`` back as
+``0.0``, which compares equal).
 """
 
 from __future__ import annotations
@@ -38,10 +40,13 @@ class FloatKind(enum.IntEnum):
     INF_POS = 1
     INF_NEG = 2
     NAN = 3
+    NEG_ZERO = 4
 
 
 def float_to_columns(value: float) -> tuple[float | None, int]:
-    """``(value, value_type)`` to store for a float, ``inf`` and ``nan`` included."""
+    """``(value, value_type)`` to store for a float, ``inf``, ``nan`` and ``-0.0`` included."""
+    if value == 0.0 and math.copysign(1.0, value) < 0:
+        return None, FloatKind.NEG_ZERO
     if math.isnan(value):
         return None, FloatKind.NAN
     if math.isinf(value):
@@ -56,6 +61,8 @@ def columns_to_float(value: float | None, value_type: int) -> float:
         return float(value)  # type: ignore[arg-type]
     if kind is FloatKind.NAN:
         return math.nan
+    if kind is FloatKind.NEG_ZERO:
+        return -0.0
     return math.inf if kind is FloatKind.INF_POS else -math.inf
 
 
@@ -116,13 +123,16 @@ trials = sa.Table(
     sqlite_autoincrement=True,
 )
 
+# param_id keeps the order in which a trial's parameters were suggested.
 trial_params = sa.Table(
     "trial_params",
     metadata,
-    sa.Column("trial_id", sa.Integer, _trial_fk(), primary_key=True),
-    sa.Column("param_name", sa.String(MAX_NAME), primary_key=True),
+    sa.Column("param_id", sa.Integer, primary_key=True),
+    sa.Column("trial_id", sa.Integer, _trial_fk(), nullable=False),
+    sa.Column("param_name", sa.String(MAX_NAME), nullable=False),
     sa.Column("param_value", sa.Double, nullable=False),
     sa.Column("distribution_json", sa.Text, nullable=False),
+    sa.UniqueConstraint("trial_id", "param_name"),
 )
 
 trial_values = sa.Table(

@@ -77,7 +77,10 @@ def upgrade() -> None:
         sa.Column("datetime_complete", sa.DateTime, nullable=True),
         sa.Column("heartbeat", sa.Double, nullable=True),
         sa.ForeignKeyConstraint(
-            ["study_id"], ["studies.study_id"], name="fk_trials_study_id_studies", ondelete="CASCADE"
+            ["study_id"],
+            ["studies.study_id"],
+            name="fk_trials_study_id_studies",
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("trial_id", name="pk_trials"),
         sa.UniqueConstraint("study_id", "number", name="uq_trials_study_id_number"),
@@ -87,15 +90,19 @@ def upgrade() -> None:
     op.create_index("ix_trials_study_id_trial_id", "trials", ["study_id", "trial_id"])
     op.create_table(
         "trial_params",
+        sa.Column("param_id", sa.Integer, nullable=False),
         sa.Column("trial_id", sa.Integer, nullable=False),
         sa.Column("param_name", sa.String(512), nullable=False),
         sa.Column("param_value", sa.Double, nullable=False),
         sa.Column("distribution_json", sa.Text, nullable=False),
         sa.ForeignKeyConstraint(
-            ["trial_id"], ["trials.trial_id"], name="fk_trial_params_trial_id_trials",
+            ["trial_id"],
+            ["trials.trial_id"],
+            name="fk_trial_params_trial_id_trials",
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("trial_id", "param_name", name="pk_trial_params"),
+        sa.PrimaryKeyConstraint("param_id", name="pk_trial_params"),
+        sa.UniqueConstraint("trial_id", "param_name", name="uq_trial_params_trial_id_param_name"),
     )
     _float_table("trial_values", sa.Column("objective", sa.Integer, nullable=False))
     _float_table("trial_intermediate_values", sa.Column("step", sa.BigInteger, nullable=False))

@@ -1,0 +1,1 @@
+"""Tests of the storages: one contract suite run against every backend."""
