@@ -14,8 +14,7 @@ from ahpo.storages import InMemoryStorage, SQLStorage
 from ahpo.storages._sql.models import trials
 from ahpo.trial._frozen import FAIL_REASON_KEY, make_frozen
 from ahpo.trial._state import TrialState
-
-from .conftest import StorageFactory
+from tests.conftest import StorageFactory
 
 
 def _age(storage: SQLStorage, trial_id: int, seconds: float) -> None:

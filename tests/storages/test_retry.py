@@ -14,8 +14,7 @@ from ahpo.storages import BaseStorage, RetryFailedTrialCallback, SQLStorage
 from ahpo.storages._sql.models import trials
 from ahpo.trial._frozen import make_frozen
 from ahpo.trial._state import TrialState
-
-from .conftest import StorageFactory
+from tests.conftest import StorageFactory
 
 X = FloatDistribution(0.0, 1.0)
 C = CategoricalDistribution(["a", "b"])

@@ -19,8 +19,7 @@ from ahpo.storages import SQLStorage
 from ahpo.storages._sql._migrate import alembic_config, head_revision
 from ahpo.storages._sql.models import VERSION_TABLE, metadata
 from ahpo.trial._state import TrialState
-
-from .conftest import Postgres
+from tests.conftest import Postgres
 
 
 def _version(engine: sa.Engine) -> str | None:

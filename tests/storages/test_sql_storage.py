@@ -13,8 +13,7 @@ from ahpo._exceptions import StorageError
 from ahpo.storages import SQLStorage, get_storage
 from ahpo.storages._sql._engine import normalize_url
 from ahpo.trial._state import TrialState
-
-from .conftest import Postgres
+from tests.conftest import Postgres
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 """Studies on real SQL databases: SQLite files and PostgreSQL."""
 
 import multiprocessing
+import time
 import uuid
 
 import pytest
@@ -18,13 +19,19 @@ def _objective(trial):
     return x**2 + n
 
 
-def test_study_round_trips_through_the_database(sql_url):
+@pytest.fixture
+def sql(shared_kind, make_storage):
+    """A factory of storages that all open the same real database."""
+    return lambda **kwargs: make_storage(shared_kind, **kwargs)
+
+
+def test_study_round_trips_through_the_database(sql):
     name = f"s-{uuid.uuid4()}"
-    study = ahpo.create_study(storage=sql_url, study_name=name, direction="minimize")
+    study = ahpo.create_study(storage=sql(), study_name=name, direction="minimize")
     study.enqueue_trial({"x": 0.5})
     study.optimize(_objective, n_trials=12)
     study.optimize(lambda t: float("nan"), n_trials=1)
-    reopened = ahpo.load_study(study_name=name, storage=ahpo.storages.SQLStorage(sql_url))
+    reopened = ahpo.load_study(study_name=name, storage=sql())
     assert [(t.number, t.state, t.params, t.values, t.user_attrs, t.intermediate_values)
             for t in reopened.trials] == [
         (t.number, t.state, t.params, t.values, t.user_attrs, t.intermediate_values)
@@ -33,12 +40,11 @@ def test_study_round_trips_through_the_database(sql_url):
     assert reopened.trials[0].params["x"] == 0.5
     assert reopened.trials[-1].state == TrialState.FAIL
     assert reopened.best_params == study.best_params
-    ahpo.delete_study(study_name=name, storage=sql_url)
 
 
-def test_failed_objective_keeps_earlier_results(sql_url):
+def test_failed_objective_keeps_earlier_results(sql):
     name = f"s-{uuid.uuid4()}"
-    study = ahpo.create_study(storage=sql_url, study_name=name)
+    study = ahpo.create_study(storage=sql(), study_name=name)
     study.optimize(_objective, n_trials=3)
 
     def broken(trial):
@@ -47,11 +53,10 @@ def test_failed_objective_keeps_earlier_results(sql_url):
 
     with pytest.raises(RuntimeError):
         study.optimize(broken, n_trials=3)
-    again = ahpo.load_study(study_name=name, storage=sql_url)
+    again = ahpo.load_study(study_name=name, storage=sql())
     states = [t.state for t in again.trials]
     assert states == [TrialState.COMPLETE] * 3 + [TrialState.FAIL]
     assert "disk full" in again.trials[-1].system_attrs["fail_reason"]
-    ahpo.delete_study(study_name=name, storage=sql_url)
 
 
 def _worker(url, name, n):
@@ -77,9 +82,9 @@ def test_two_processes_share_one_sqlite_study(tmp_path):
     assert all(t.state == TrialState.COMPLETE and t.values is not None for t in trials)
 
 
-def test_threads_share_one_sql_study(sql_url):
+def test_threads_share_one_sql_study(sql):
     name = f"s-{uuid.uuid4()}"
-    study = ahpo.create_study(storage=sql_url, study_name=name)
+    study = ahpo.create_study(storage=sql(), study_name=name)
     for i in range(6):
         study.enqueue_trial({"x": float(i)})
     study.optimize(_objective, n_trials=24, n_jobs=4)
@@ -89,22 +94,17 @@ def test_threads_share_one_sql_study(sql_url):
     assert all(t.state == TrialState.COMPLETE for t in trials)
     fixed = sorted(t.params["x"] for t in trials if t.params["x"] in {0.0, 1.0, 2.0, 3.0, 4.0, 5.0})
     assert fixed[:6] == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
-    ahpo.delete_study(study_name=name, storage=sql_url)
 
 
-def test_dead_worker_trial_is_failed_and_retried(sql_url):
+def test_dead_worker_trial_is_failed_and_retried(sql):
     retry = ahpo.storages.RetryFailedTrialCallback(max_retry=1)
-    storage = ahpo.storages.SQLStorage(
-        sql_url, heartbeat_interval=0.2, grace_period=0.5, failed_trial_callback=retry
-    )
+    storage = sql(heartbeat_interval=0.2, grace_period=0.5, failed_trial_callback=retry)
     name = f"s-{uuid.uuid4()}"
     study = ahpo.create_study(storage=storage, study_name=name)
     orphan = study.ask()
     orphan.suggest_float("x", -5, 5)
     storage.record_heartbeat(orphan._trial_id)
     # The worker that asked for `orphan` dies here: no tell, no more heartbeats.
-    import time
-
     time.sleep(0.8)
     study.optimize(_objective, n_trials=2)
     trials = study.trials
@@ -115,4 +115,3 @@ def test_dead_worker_trial_is_failed_and_retried(sql_url):
     assert retried[0].params["x"] == trials[0].params["x"]
     assert retried[0].state == TrialState.COMPLETE
     assert ahpo.storages.RetryFailedTrialCallback.retried_trial_number(retried[0]) == 0
-    ahpo.delete_study(study_name=name, storage=storage)

@@ -1,4 +1,4 @@
-"""Storage fixtures: every backend behind one parametrized ``storage`` fixture.
+"""Shared fixtures: every storage backend behind one parametrized ``storage`` fixture.
 
 PostgreSQL comes from ``AHPO_TEST_POSTGRES_URL`` (default
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``). The session works in its own
