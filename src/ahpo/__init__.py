@@ -21,6 +21,7 @@ from ahpo import (
     multiobjective,
     pruners,
     samplers,
+    space,
     storages,
     study,
     trial,
@@ -35,13 +36,13 @@ from ahpo._exceptions import (
     UpdateFinishedTrialError,
 )
 from ahpo.distributions import (
-    Categorical,
     CategoricalDistribution,
     Float,
     FloatDistribution,
     Int,
     IntDistribution,
 )
+from ahpo.space import Categorical
 from ahpo.study import (
     Study,
     StudySummary,
@@ -90,6 +91,7 @@ __all__ = [
     "multiobjective",
     "pruners",
     "samplers",
+    "space",
     "storages",
     "study",
     "trial",

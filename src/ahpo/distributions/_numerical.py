@@ -24,12 +24,21 @@ def _check_real(owner: str, name: str, value: Any) -> float:
     return value
 
 
+def _step_tolerance(low: float, high: float, step: float) -> float:
+    """How far from ``low + k * step`` a float may be and still count as on the grid.
+
+    A relative part for the step itself, plus a few units in the last place of the
+    bounds: far from zero, ``low + k * step`` cannot be represented more exactly.
+    """
+    return _STEP_RTOL * step + 4.0 * float(np.spacing(max(abs(low), abs(high))))
+
+
 def _n_steps(owner: str, low: float, high: float, step: float) -> int:
     """Number of step intervals in ``[low, high]``; the step must divide the range."""
     span = decimal.Decimal(repr(high)) - decimal.Decimal(repr(low))
     ratio = span / decimal.Decimal(repr(step))
     n = int(ratio.to_integral_value())
-    if abs(ratio - n) > decimal.Decimal(_STEP_RTOL) * max(1, abs(ratio)):
+    if abs(float(ratio) - n) * step > _step_tolerance(low, high, step):
         raise invalid(
             "step", f"a divisor of high - low ({float(span)!r})", step, owner=owner
         )
@@ -106,8 +115,8 @@ class _Numerical(BaseDistribution):
         grid = self._grid()
         if grid is None:
             return True
-        k = (internal - self.low) / grid
-        return abs(k - round(k)) <= 1e-8 * max(1.0, abs(k))
+        k = round((internal - self.low) / grid)
+        return abs(internal - (self.low + k * grid)) <= _step_tolerance(self.low, self.high, grid)
 
 
 @dataclass(frozen=True, slots=True)

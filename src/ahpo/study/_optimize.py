@@ -22,6 +22,7 @@ from ahpo.trial._state import TrialState
 
 if TYPE_CHECKING:
     from ahpo.study._study import Study
+    from ahpo.trial._trial import Trial
 
 _logger = get_logger(__name__)
 Callback = Callable[["Study", FrozenTrial], None]
@@ -79,19 +80,20 @@ def _validate(
 
 def _run_trial(
     study: Study,
+    trial: Trial,
     func: Callable[..., Any],
     catch: tuple[type[BaseException], ...],
     space: Mapping[str, Any] | None,
     running: set[int],
 ) -> FrozenTrial:
-    fail_stale_trials(study)
-    trial = study.ask(space)
     trial_id = trial._trial_id
     running.add(trial_id)
     error: BaseException | None = None
     try:
         with Heartbeat(study, trial_id):
             try:
+                if space is not None:
+                    trial.space_params = trial.suggest_space(space)
                 result = func(trial.space_params if space is not None else trial)
             except TrialPruned:
                 return study.tell(trial, state=TrialState.PRUNED, skip_if_finished=True)
@@ -151,17 +153,25 @@ def optimize(
     study._stop_flag = False
     progress = _progress(show_progress_bar, n_trials, timeout)
     lock = threading.Lock()
+    ask_lock = threading.Lock()
+
+    def next_trial() -> Trial | None:
+        # One thread at a time decides whether to start a trial and creates it, so a
+        # finished grid or budget is never over-run by the threads of this process.
+        with ask_lock:
+            if study._stop_flag:
+                return None
+            if deadline is not None and time.monotonic() >= deadline:
+                return None
+            if study.sampler.is_exhausted(study.view) or not budget.take():
+                return None
+            fail_stale_trials(study)
+            return study.ask()
 
     def worker() -> None:
-        while not study._stop_flag:
-            if deadline is not None and time.monotonic() >= deadline:
-                return
-            if study.sampler.is_exhausted(study.view):
-                return
-            if not budget.take():
-                return
+        while (trial := next_trial()) is not None:
             try:
-                frozen = _run_trial(study, func, catch_tuple, space, running)
+                frozen = _run_trial(study, trial, func, catch_tuple, space, running)
             except BaseException:
                 study._stop_flag = True
                 raise

@@ -15,7 +15,7 @@ from ahpo.samplers._base import BaseSampler
 from ahpo.storages import BaseStorage, get_storage
 from ahpo.study import _best, _optimize
 from ahpo.study._tell import tell as _tell_trial
-from ahpo.trial._frozen import FrozenTrial, make_frozen
+from ahpo.trial._frozen import FAIL_REASON_KEY, FrozenTrial, make_frozen
 from ahpo.trial._json import check_json
 from ahpo.trial._state import TrialState
 from ahpo.trial._trial import FIXED_PARAMS_KEY, Trial
@@ -211,20 +211,28 @@ class Study:
             frozen = self._storage.create_new_trial(self._study_id)
         else:
             frozen = self._storage.get_trial(trial_id)
-        attrs = self.sampler.before_trial(self.view, frozen)
-        if attrs:
-            for key, value in attrs.items():
-                check_json(f"before_trial()[{key!r}]", value)
-                self._storage.set_trial_system_attr(frozen.trial_id, key, value)
-            frozen = make_frozen(
-                **{
-                    **{n: getattr(frozen, n) for n in FrozenTrial.__dataclass_fields__},
-                    "system_attrs": {**frozen.system_attrs, **attrs},
-                }
+        try:
+            attrs = self.sampler.before_trial(self.view, frozen)
+            if attrs:
+                for key, value in attrs.items():
+                    check_json(f"before_trial()[{key!r}]", value)
+                    self._storage.set_trial_system_attr(frozen.trial_id, key, value)
+                frozen = make_frozen(
+                    **{
+                        **{n: getattr(frozen, n) for n in FrozenTrial.__dataclass_fields__},
+                        "system_attrs": {**frozen.system_attrs, **attrs},
+                    }
+                )
+            trial = Trial(self, frozen)
+            if space is not None:
+                trial.space_params = trial.suggest_space(space)
+        except BaseException as exc:
+            # A trial that cannot start must not stay RUNNING forever.
+            self._storage.set_trial_system_attr(
+                frozen.trial_id, FAIL_REASON_KEY, f"{type(exc).__name__}: {exc}"
             )
-        trial = Trial(self, frozen)
-        if space is not None:
-            trial.space_params = trial.suggest_space(space)
+            self._storage.set_trial_state_values(frozen.trial_id, TrialState.FAIL)
+            raise
         return trial
 
     def tell(

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import log_ndtr, logsumexp, ndtr, ndtri
 
 from ahpo.distributions import (
     BaseDistribution,
@@ -46,6 +45,8 @@ def _grid_step(dist: BaseDistribution) -> float | None:
 
 def _log_mass(lo: FloatArray, hi: FloatArray) -> FloatArray:
     """``log(Phi(hi) - Phi(lo))`` for ``lo <= hi``, accurate in both tails."""
+    from scipy.special import log_ndtr  # scipy loads on first use, not at `import ahpo`
+
     # Reflect to the left tail, where log_ndtr keeps its precision.
     flip = lo > 0
     a = np.where(flip, -hi, lo)
@@ -67,6 +68,8 @@ class _Numerical:
         return _log_mass((0.0 - self.mus) / self.sigmas, (1.0 - self.mus) / self.sigmas)
 
     def sample(self, rng: np.random.Generator, kernels: np.ndarray) -> FloatArray:
+        from scipy.special import ndtr, ndtri
+
         mu, sigma = self.mus[kernels], self.sigmas[kernels]
         a = ndtr((0.0 - mu) / sigma)
         b = ndtr((1.0 - mu) / sigma)
@@ -160,6 +163,8 @@ class ParzenEstimator:
 
     def log_pdf(self, samples: Mapping[str, FloatArray]) -> FloatArray:
         """Log density of each point (internal values by name): shape ``(size,)``."""
+        from scipy.special import logsumexp
+
         total = self._log_weights[None, :]
         for name in self._names:
             total = total + self._dims[name].log_pdf(np.asarray(samples[name], dtype=float))

@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy.stats import qmc
 
 from ahpo._validation import invalid, type_error
 from ahpo._view import StudyView
@@ -254,6 +253,8 @@ class TPESampler(BaseSampler):
 
     def _table(self) -> np.ndarray:
         if self._startup_table is None:
+            from scipy.stats import qmc
+
             size = max(32, 1 << max(self._n_startup - 1, 1).bit_length())
             seed = None if self._seed is None else int(self._rng.integers(2**32))
             self._startup_table = qmc.Sobol(d=_STARTUP_DIMS, scramble=True, seed=seed).random(

@@ -1,0 +1,32 @@
+"""The ``ahpo`` command line: list, inspect, export, create and delete studies.
+
+Every command takes ``--storage URL``; it defaults to the ``AHPO_STORAGE``
+environment variable, else to ``sqlite:///ahpo.db`` (the file ``make demo`` writes).
+
+Examples
+--------
+.. code-block:: console
+
+    $ ahpo studies
+    $ ahpo best --study demo
+    $ ahpo trials --study demo --format csv --output demo.csv
+"""
+
+from __future__ import annotations
+
+import click
+
+from ahpo import __version__
+from ahpo.cli._commands import best, create, delete, studies, trials
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(version=__version__, prog_name="ahpo")
+def main() -> None:
+    """Inspect and manage ahpo studies kept in a database."""
+
+
+for _command in (studies, best, trials, create, delete):
+    main.add_command(_command)

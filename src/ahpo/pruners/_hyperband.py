@@ -1,0 +1,212 @@
+"""Hyperband: several ASHA brackets with different early-stopping rates."""
+
+from __future__ import annotations
+
+import bisect
+import functools
+
+from ahpo._validation import invalid
+from ahpo._view import StudyView
+from ahpo.pruners._base import BasePruner
+from ahpo.pruners._successive_halving import (
+    COMPETING_STATES,
+    asha_prune,
+    first_crossed_rung_step,
+)
+from ahpo.pruners._util import check_int, check_resource, earliest_complete
+from ahpo.trial._frozen import FrozenTrial
+from ahpo.trial._state import TrialState
+
+# 2**64 / golden ratio: trial number n goes to the point frac(n / phi) of [0, 1)
+# (Fibonacci hashing), a low-discrepancy sequence, so every prefix of trials is spread
+# over the brackets almost exactly in proportion to their budgets.
+_GOLDEN = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+
+
+@functools.lru_cache(maxsize=64)
+def _layout(min_resource: int, max_resource: int, eta: int) -> tuple[int, ...]:
+    """Cumulative trial budgets of the brackets, one entry per bracket."""
+    # Number of brackets s_max + 1 = floor(log_eta(R / r)) + 1 (Li et al. 2018,
+    # Algorithm 1, with R / r as in ASHA), in exact integer arithmetic, at least 1.
+    n = 1
+    while min_resource * eta**n <= max_resource:
+        n += 1
+    cumulative = []
+    total = 0
+    for bracket in range(n):
+        s = n - 1 - bracket
+        # n_i = ceil((s_max + 1) * eta**s / (s + 1)) configurations (Algorithm 1, line 3).
+        total += -(-(n * eta**s) // (s + 1))
+        cumulative.append(total)
+    return tuple(cumulative)
+
+
+def _bracket(trial_number: int, cumulative: tuple[int, ...]) -> int:
+    point = ((trial_number * _GOLDEN) & _MASK) * cumulative[-1] >> 64
+    return bisect.bisect_right(cumulative, point)
+
+
+class HyperbandPruner(BasePruner):
+    """Hyperband over asynchronous successive halving.
+
+    Hyperband (Li et al., "Hyperband: A Novel Bandit-Based Approach to Hyperparameter
+    Optimization", JMLR 18, 2018) hedges over how aggressively to stop trials: bracket
+    ``b`` (``0 <= b < n_brackets``) is a :class:`SuccessiveHalvingPruner` with
+    ``min_early_stopping_rate=b``, so its first rung is at
+    ``min_resource * reduction_factor ** b``, and a trial competes only with the trials
+    of its own bracket. ``n_brackets = floor(log_eta(max_resource / min_resource)) + 1``
+    (computed exactly, at least 1).
+
+    Each trial's bracket is a fixed function of its trial number alone (see
+    :meth:`bracket_of`), so workers on different machines agree without talking and
+    nothing is written to storage. Bracket ``b`` gets a share of the trials
+    proportional to Hyperband's budget ``ceil(n_brackets * eta**s / (s + 1))`` with
+    ``s = n_brackets - 1 - b``: trial number ``i`` is mapped to the point
+    ``frac(i / phi)`` of ``[0, 1)`` (golden-ratio Fibonacci hashing, in 64-bit integer
+    arithmetic) and falls in the bracket whose slice of ``[0, 1)`` holds it. Unlike
+    Optuna, which hashes the study name with the number, the assignment does not depend
+    on the study name.
+
+    Parameters
+    ----------
+    min_resource
+        ``r``: the step of the first rung of bracket 0, an int ``>= 1``.
+    max_resource
+        ``R``: the largest step a trial runs to, an int ``>= min_resource``, or
+        ``"auto"``: one more than the last step of the first trial to COMPLETE
+        (earliest completion time, then lowest number). Nothing is pruned before then.
+    reduction_factor
+        ``eta``, an int ``>= 2``.
+    bootstrap_count
+        Passed to each bracket (see :class:`SuccessiveHalvingPruner`); needs an int
+        ``max_resource``.
+
+    Examples
+    --------
+    >>> import ahpo
+    >>> pruner = ahpo.pruners.HyperbandPruner(min_resource=1, max_resource=27)
+    >>> pruner.n_brackets()
+    4
+    >>> [pruner.bracket_of(i) for i in range(8)]
+    [0, 1, 0, 2, 0, 0, 1, 0]
+    >>> def objective(trial):
+    ...     x = trial.suggest_float("x", 0.0, 1.0)
+    ...     for step in range(1, 28):
+    ...         trial.report(x + 1 / step, step)
+    ...         if trial.should_prune():
+    ...             raise ahpo.TrialPruned()
+    ...     return x
+    >>> study = ahpo.create_study(pruner=pruner, sampler=ahpo.samplers.RandomSampler(seed=0))
+    >>> study.optimize(objective, n_trials=30)
+    >>> any(t.state == ahpo.TrialState.PRUNED for t in study.trials)
+    True
+    """
+
+    def __init__(
+        self,
+        min_resource: int = 1,
+        max_resource: str | int = "auto",
+        reduction_factor: int = 3,
+        bootstrap_count: int = 0,
+    ) -> None:
+        owner = type(self).__name__
+        self._min_resource = check_int(min_resource, "min_resource", owner, 1)
+        resource = check_resource(max_resource, "max_resource", owner)
+        if resource != "auto" and int(resource) < self._min_resource:
+            raise invalid(
+                "max_resource",
+                f"'auto' or an int >= min_resource ({self._min_resource})",
+                max_resource,
+                owner=owner,
+            )
+        self._max_resource = resource
+        self._reduction_factor = check_int(reduction_factor, "reduction_factor", owner, 2)
+        self._bootstrap_count = check_int(bootstrap_count, "bootstrap_count", owner, 0)
+        if self._bootstrap_count > 0 and self._max_resource == "auto":
+            raise invalid(
+                "bootstrap_count", "0 when max_resource is 'auto'", bootstrap_count, owner=owner
+            )
+
+    def _cumulative(
+        self, view: StudyView | None, trials: list[FrozenTrial] | None = None
+    ) -> tuple[int, ...] | None:
+        """Cumulative bracket budgets; ``trials`` saves a fetch when already read."""
+        if self._max_resource == "auto":
+            if trials is None:
+                if view is None:
+                    raise invalid(
+                        "view",
+                        "a StudyView when max_resource is 'auto'",
+                        None,
+                        owner=type(self).__name__,
+                    )
+                trials = view.get_trials((TrialState.COMPLETE,))
+            first = earliest_complete(trials)
+            if first is None or first.last_step is None:
+                return None
+            max_resource = first.last_step + 1
+        else:
+            max_resource = int(self._max_resource)
+        return _layout(self._min_resource, max_resource, self._reduction_factor)
+
+    def n_brackets(self, view: StudyView | None = None) -> int | None:
+        """The number of brackets, ``None`` while ``max_resource="auto"`` is unknown.
+
+        Parameters
+        ----------
+        view
+            The study's view; needed only when ``max_resource="auto"``.
+        """
+        cumulative = self._cumulative(view)
+        return None if cumulative is None else len(cumulative)
+
+    def bracket_of(self, trial_number: int, view: StudyView | None = None) -> int:
+        """The bracket (``0 <= b < n_brackets``) of the trial numbered ``trial_number``.
+
+        A pure function of the number and the pruner's settings (and, with
+        ``max_resource="auto"``, of the first completed trial), identical in every
+        process. Samplers may use it to model each bracket's trials separately.
+
+        Parameters
+        ----------
+        trial_number
+            ``FrozenTrial.number``, an int ``>= 0``.
+        view
+            The study's view; needed only when ``max_resource="auto"``.
+
+        Raises
+        ------
+        RuntimeError
+            If ``max_resource="auto"`` and no trial has completed yet.
+        """
+        number = check_int(trial_number, "trial_number", "HyperbandPruner.bracket_of", 0)
+        cumulative = self._cumulative(view)
+        if cumulative is None:
+            raise RuntimeError(
+                "The brackets are not known yet: max_resource is 'auto' and no trial with "
+                "reported values has completed."
+            )
+        return _bracket(number, cumulative)
+
+    def prune(self, view: StudyView, trial: FrozenTrial) -> bool:
+        if trial.last_step is None:
+            return False
+        trials: list[FrozenTrial] | None = None
+        if self._max_resource == "auto":
+            trials = view.get_trials(COMPETING_STATES)
+        cumulative = self._cumulative(view, trials)
+        if cumulative is None:
+            return False
+        bracket = _bracket(trial.number, cumulative)
+        rung_step = first_crossed_rung_step(
+            trial, self._min_resource, self._reduction_factor, bracket
+        )
+        if rung_step is None:
+            return False
+        if trials is None:
+            trials = view.get_trials(COMPETING_STATES)
+        same = [t for t in trials if _bracket(t.number, cumulative) == bracket]
+        return asha_prune(
+            same, trial, view.direction, rung_step, self._reduction_factor, self._bootstrap_count
+        )

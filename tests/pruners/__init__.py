@@ -1,0 +1,1 @@
+"""Tests of the pruners: hand-built histories, hand-computed schedules, Optuna parity."""

@@ -1,0 +1,166 @@
+import collections
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+import ahpo
+from ahpo import TrialState
+from ahpo.pruners import HyperbandPruner, SuccessiveHalvingPruner
+
+from ._history import add, study_with, verdict
+
+CONFIGS = [(1, 27, 3), (1, 81, 3), (1, 100, 2), (2, 1000, 4), (5, 5, 3)]
+
+
+def _budgets(pruner):
+    """Hyperband's n_i = ceil(n_brackets * eta**s / (s + 1)), s = n_brackets - 1 - b."""
+    n, eta = pruner.n_brackets(), pruner._reduction_factor
+    return [-(-(n * eta ** (n - 1 - b)) // (n - b)) for b in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("args", "n_brackets", "budgets"),
+    [
+        ((1, 27, 3), 4, [27, 12, 6, 4]),  # ceil(4*27/4), ceil(4*9/3), ceil(4*3/2), 4
+        ((1, 9, 3), 3, [9, 5, 3]),  # 3*9/3, ceil(3*3/2), 3
+        ((2, 17, 2), 4, [8, 6, 4, 4]),  # 2*2**3 = 16 <= 17 < 32
+        ((1, 243, 3), 6, [243, 98, 41, 18, 9, 6]),  # exact: math.log(243, 3) < 5
+        ((5, 5, 3), 1, [1]),
+    ],
+)
+def test_number_of_brackets_and_budgets(args, n_brackets, budgets):
+    pruner = HyperbandPruner(*args)
+    assert pruner.n_brackets() == n_brackets
+    assert _budgets(pruner) == budgets
+
+
+def test_bracket_assignment_is_pinned():
+    # Workers of different versions must agree: changing this is a breaking change.
+    pruner = HyperbandPruner(1, 27, 3)
+    assert [pruner.bracket_of(i) for i in range(20)] == [
+        0, 1, 0, 2, 0, 0, 1, 0, 3, 1, 0, 2, 0, 0, 1, 0, 2, 0, 0, 1,
+    ]  # fmt: skip
+
+
+_CHILD = """
+import json, sys
+from ahpo.pruners import HyperbandPruner
+configs = json.loads(sys.argv[1])
+print(json.dumps([[HyperbandPruner(*c).bracket_of(i) for i in range(3000)] for c in configs]))
+"""
+
+
+def test_bracket_assignment_is_identical_across_processes():
+    here = [[HyperbandPruner(*c).bracket_of(i) for i in range(3000)] for c in CONFIGS]
+    for seed in ("0", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, json.dumps(CONFIGS)],
+            env=env, capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert json.loads(out) == here
+
+
+@pytest.mark.parametrize("args", CONFIGS)
+def test_bracket_frequencies_follow_the_budgets(args):
+    pruner = HyperbandPruner(*args)
+    budgets = _budgets(pruner)
+    total = sum(budgets)
+    brackets = [pruner.bracket_of(i) for i in range(max(7 * total, 5000))]
+    for n in (total, 3 * total, 7 * total, 5000):
+        counts = collections.Counter(brackets[:n])
+        for b, budget in enumerate(budgets):
+            # Low discrepancy: every prefix is within 3 trials of the exact share.
+            assert abs(counts[b] - n * budget / total) <= 3, (n, b)
+
+
+def _pad_to(study, number):
+    """Add FAIL trials (which never compete) until the next trial gets ``number``."""
+    while len(study.trials) < number:
+        add(study, {}, TrialState.FAIL)
+
+
+def test_trials_compete_only_within_their_bracket():
+    pruner = HyperbandPruner(1, 9, 3)
+    brackets = [pruner.bracket_of(i) for i in range(60)]
+    target = next(i for i in range(20, 60) if brackets[i] == 0)
+    studies = {}
+    for name, p in [("hyperband", pruner), ("asha", SuccessiveHalvingPruner(1, 3))]:
+        study = study_with(p)
+        for i in range(20):  # bracket 0 did badly, the others well
+            add(study, dict.fromkeys(range(10), 10.0 if brackets[i] == 0 else 0.0))
+        _pad_to(study, target)
+        studies[name] = study
+    assert verdict(studies["hyperband"], {0: 5.0, 1: 5.0}) is False
+    assert verdict(studies["asha"], {0: 5.0, 1: 5.0}) is True
+    _pad_to(studies["hyperband"], next(i for i in range(target + 1, 60) if brackets[i] == 0))
+    assert verdict(studies["hyperband"], {0: 11.0, 1: 11.0}) is True
+
+
+def test_bracket_b_first_decides_at_min_resource_times_eta_to_the_b():
+    pruner = HyperbandPruner(1, 9, 3)
+    study = study_with(pruner, "maximize")
+    for _ in range(30):
+        add(study, dict.fromkeys(range(10), 1.0))
+    first_decision = {}
+    while len(first_decision) < 3:
+        number = len(study.trials)
+        trial = study.ask()
+        for step in range(10):
+            trial.report(0.0, step)
+            if trial.should_prune():
+                first_decision.setdefault(pruner.bracket_of(number), step)
+                break
+        study.tell(trial, state=TrialState.PRUNED)
+    assert first_decision == {0: 1, 1: 3, 2: 9}
+    assert all(t.system_attrs == {} for t in study.trials)
+
+
+def test_auto_max_resource():
+    pruner = HyperbandPruner()  # min_resource=1, max_resource="auto", eta=3
+    study = study_with(pruner)
+    assert pruner.n_brackets(study.view) is None
+    with pytest.raises(RuntimeError, match="not known yet"):
+        pruner.bracket_of(0, study.view)
+    with pytest.raises(ValueError, match="'view' parameter"):
+        pruner.bracket_of(0)
+    assert verdict(study, dict.fromkeys(range(30), 1e9)) is False
+    add(study, dict.fromkeys(range(27), 1.0))  # first to complete: last step 26 -> R = 27
+    add(study, dict.fromkeys(range(500), 1.0))
+    fixed = HyperbandPruner(1, 27, 3)
+    assert pruner.n_brackets(study.view) == 4
+    assert [pruner.bracket_of(i, study.view) for i in range(100)] == [
+        fixed.bracket_of(i) for i in range(100)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "param"),
+    [
+        ({"min_resource": 0}, ValueError, "min_resource"),
+        ({"min_resource": "auto"}, TypeError, "min_resource"),
+        ({"min_resource": 5, "max_resource": 4}, ValueError, "max_resource"),
+        ({"max_resource": "big"}, ValueError, "max_resource"),
+        ({"max_resource": 9.0}, TypeError, "max_resource"),
+        ({"reduction_factor": 1}, ValueError, "reduction_factor"),
+        ({"max_resource": 9, "bootstrap_count": -1}, ValueError, "bootstrap_count"),
+        ({"bootstrap_count": 2}, ValueError, "bootstrap_count"),  # with "auto"
+    ],
+)
+def test_validation(kwargs, error, param):
+    with pytest.raises(error, match=f"'{param}' parameter of HyperbandPruner"):
+        HyperbandPruner(**kwargs)
+
+
+def test_bracket_of_validates_the_number():
+    with pytest.raises(ValueError, match="'trial_number' parameter"):
+        HyperbandPruner(1, 9).bracket_of(-1)
+    with pytest.raises(TypeError, match="'trial_number' parameter"):
+        HyperbandPruner(1, 9).bracket_of(1.0)
+
+
+def test_exported():
+    assert ahpo.pruners.HyperbandPruner is HyperbandPruner
