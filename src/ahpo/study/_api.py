@@ -52,8 +52,8 @@ def create_study(
         ``None`` (in memory), a database URL such as ``"sqlite:///ahpo.db"`` or
         ``"postgresql+psycopg://user@host/db"``, or a storage object.
     sampler, pruner
-        How trials are chosen and stopped early; defaults to random sampling and no
-        pruning.
+        How trials are chosen and stopped early; defaults to
+        :class:`ahpo.samplers.TPESampler` and no pruning.
     study_name
         A unique name; generated when ``None``.
     direction, directions

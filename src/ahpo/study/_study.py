@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 
 def _default_sampler() -> BaseSampler:
-    from ahpo.samplers._random import RandomSampler
+    from ahpo.samplers._tpe import TPESampler
 
-    return RandomSampler()
+    return TPESampler()
 
 
 class Study:
