@@ -52,13 +52,13 @@ def tell(
     """Finish ``trial`` with ``values``/``state``; see :meth:`Study.tell`."""
     storage = study._storage
     trial_id = _trial_id(study, trial)
-    frozen = storage.get_trial(trial_id)
+    # A live Trial that this process has not finished knows its own record; anything
+    # else is read. A trial finished meanwhile elsewhere (a stale-heartbeat check) is
+    # caught by the storage when the final state is written.
+    live = isinstance(trial, Trial) and not trial._finished
+    frozen = trial._frozen if live else storage.get_trial(trial_id)  # type: ignore[union-attr]
     if frozen.state.is_finished():
-        if skip_if_finished:
-            return frozen
-        raise UpdateFinishedTrialError(
-            f"Trial {frozen.number} is already {frozen.state.name}; it cannot be told again."
-        )
+        return _finished(frozen, skip_if_finished)
     if frozen.state == TrialState.WAITING:
         raise invalid("trial", "a started trial (not WAITING)", frozen.number, owner="Study.tell")
     if state is not None and (
@@ -87,13 +87,26 @@ def tell(
         raise invalid("values", "None for a FAIL trial", told, owner="Study.tell")
     if reason is not None:
         _logger.warning("Trial %d failed: %s", frozen.number, reason)
-        storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, reason)
-    snapshot = trial._frozen if isinstance(trial, Trial) else frozen
     try:
-        attrs = study.sampler.after_trial(study.view, snapshot, state, final)
-        for key, value in (attrs or {}).items():
-            check_json(f"after_trial()[{key!r}]", value)
-            storage.set_trial_system_attr(trial_id, key, value)
-    finally:
-        storage.set_trial_state_values(trial_id, state, final)
+        try:
+            if reason is not None:
+                storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, reason)
+            attrs = study.sampler.after_trial(study.view, frozen, state, final)
+            for key, value in (attrs or {}).items():
+                check_json(f"after_trial()[{key!r}]", value)
+                storage.set_trial_system_attr(trial_id, key, value)
+        finally:
+            storage.set_trial_state_values(trial_id, state, final)
+    except UpdateFinishedTrialError:
+        return _finished(storage.get_trial(trial_id), skip_if_finished)
+    if isinstance(trial, Trial):
+        trial._finished = True
     return storage.get_trial(trial_id)
+
+
+def _finished(frozen: FrozenTrial, skip_if_finished: bool) -> FrozenTrial:
+    if skip_if_finished:
+        return frozen
+    raise UpdateFinishedTrialError(
+        f"Trial {frozen.number} is already {frozen.state.name}; it cannot be told again."
+    )

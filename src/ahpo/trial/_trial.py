@@ -61,6 +61,7 @@ class Trial(BaseTrial):
             datetime_start=frozen.datetime_start,
             trial_id=frozen.trial_id,
         )
+        self._finished = False  # set once this process has told the trial
         self._relative: dict[str, Any] | None = None
         self._relative_space: dict[str, BaseDistribution] = {}
         self.space_params: dict[str, Any] | None = None

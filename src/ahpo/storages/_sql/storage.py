@@ -361,6 +361,17 @@ class SQLStorage(BaseStorage):
         )
 
     def claim_waiting_trial(self, study_id: int) -> int | None:
+        def any_waiting(conn: Connection) -> bool:
+            require_study(conn, study_id)
+            return (
+                conn.execute(
+                    sa.select(trials.c.trial_id)
+                    .where(trials.c.study_id == study_id, trials.c.state == TrialState.WAITING.name)
+                    .limit(1)
+                ).scalar()
+                is not None
+            )
+
         def claim(conn: Connection) -> int | None:
             while True:
                 # SKIP LOCKED: concurrent claimers on PostgreSQL take different rows
@@ -387,6 +398,10 @@ class SQLStorage(BaseStorage):
                 if claimed.rowcount == 1:
                     return int(trial_id)
 
+        # Nothing is waiting on most asks: a read answers that without taking SQLite's
+        # write lock. A trial enqueued just after the read is claimed by the next ask.
+        if not self._db.run(any_waiting):
+            return None
         return self._db.run(claim, write=True, idempotent=False)
 
     def set_trial_param(
