@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of ahpo against Optuna, Hyperopt and others."""
