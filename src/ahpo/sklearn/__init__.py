@@ -41,7 +41,7 @@ Examples
 >>> pipe = Pipeline([("scale", StandardScaler()), ("clf", SVC())])
 >>> space = [
 ...     {"clf": [SVC()], "clf__C": ahpo.Float(1e-2, 1e2, log=True)},
-...     {"clf": [RandomForestClassifier(n_estimators=20, random_state=0)],
+...     {"clf": [RandomForestClassifier(n_estimators=5, random_state=0)],
 ...      "clf__max_depth": ahpo.Int(2, 6)},
 ... ]
 >>> search = SearchCV(pipe, space, n_trials=6, cv=3, random_state=0).fit(X, y)

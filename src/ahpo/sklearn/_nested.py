@@ -61,10 +61,9 @@ def nested_cross_validate(
     >>> import ahpo
     >>> from ahpo.sklearn import SearchCV, nested_cross_validate
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
     >>> X, y = load_iris(return_X_y=True)
-    >>> search = SearchCV(LogisticRegression(max_iter=500),
-    ...                   {"C": ahpo.Float(1e-2, 1e2, log=True)},
+    >>> search = SearchCV(SVC(), {"C": ahpo.Float(1e-2, 1e2, log=True)},
     ...                   n_trials=3, cv=3, random_state=0)
     >>> result = nested_cross_validate(search, X, y, cv=3)
     >>> result["test_score"].shape, len(result["best_params"])

@@ -576,12 +576,10 @@ class SearchCV(BaseSearchCV):
     >>> import ahpo
     >>> from ahpo.sklearn import SearchCV
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
     >>> X, y = load_iris(return_X_y=True)
     >>> search = SearchCV(
-    ...     LogisticRegression(max_iter=500),
-    ...     {"C": ahpo.Float(1e-2, 1e2, log=True)},
-    ...     n_trials=5, cv=3, random_state=0,
+    ...     SVC(), {"C": ahpo.Float(1e-2, 1e2, log=True)}, n_trials=5, cv=3, random_state=0
     ... )
     >>> search.fit(X, y).best_score_ > 0.9
     True

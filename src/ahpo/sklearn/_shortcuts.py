@@ -162,11 +162,10 @@ multimetric_, n_splits_, refit_time_, study_, trials_, best_trial_
     >>> from ahpo.sklearn import RandomizedSearchCV
     >>> from scipy.stats import loguniform
     >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.svm import SVC
     >>> X, y = load_iris(return_X_y=True)
     >>> search = RandomizedSearchCV(
-    ...     LogisticRegression(max_iter=500), {"C": loguniform(1e-2, 1e2)},
-    ...     n_iter=4, cv=3, random_state=0,
+    ...     SVC(), {"C": loguniform(1e-2, 1e2)}, n_iter=4, cv=3, random_state=0
     ... )
     >>> len(search.fit(X, y).study_.trials)
     4
