@@ -6,7 +6,6 @@ import decimal
 import itertools
 import json
 import math
-import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -234,7 +233,6 @@ class GridSampler(BaseSampler):
             raise invalid("seed", "None or an int >= 0", seed, owner=_OWNER)
         self._seed = None if seed is None else int(seed)
         self._grid = None if search_space is None else _Grid.build(search_space)
-        self._lock = threading.Lock()
         self._grids: dict[str, _Grid] = {}
         self._orders: dict[tuple[str, int | None], list[int]] = {}
 
@@ -260,23 +258,23 @@ class GridSampler(BaseSampler):
         return grid, self._order(grid, seed), seed
 
     def _cached_grid(self, stored: Any) -> _Grid:
+        # Caches of pure functions of their key: a race between threads only builds the
+        # same value twice, so no lock is needed (and the sampler stays picklable).
         key = json.dumps(stored, sort_keys=True)
-        with self._lock:
-            if key not in self._grids:
-                self._grids[key] = _Grid.build(stored)
-            return self._grids[key]
+        if key not in self._grids:
+            self._grids[key] = _Grid.build(stored)
+        return self._grids[key]
 
     def _order(self, grid: _Grid, seed: int | None) -> list[int]:
         key = (grid.key, seed)
-        with self._lock:
-            if key not in self._orders:
-                n = len(grid.points)
-                self._orders[key] = (
-                    list(range(n))
-                    if seed is None
-                    else np.random.default_rng(seed).permutation(n).tolist()
-                )
-            return self._orders[key]
+        if key not in self._orders:
+            n = len(grid.points)
+            self._orders[key] = (
+                list(range(n))
+                if seed is None
+                else np.random.default_rng(seed).permutation(n).tolist()
+            )
+        return self._orders[key]
 
     # ---- who runs what ------------------------------------------------------------
     @staticmethod
