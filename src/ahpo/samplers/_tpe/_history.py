@@ -8,7 +8,9 @@ conversion and a range check.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -17,9 +19,14 @@ from ahpo.trial._frozen import FrozenTrial
 
 
 class History:
-    """Columns of internal parameter values of finished trials, by trial number."""
+    """Columns of internal parameter values of finished trials, by trial number.
+
+    Safe to share between the threads of ``study.optimize(n_jobs=...)``: one lock
+    guards every read and write.
+    """
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._seen: set[int] = set()
         self._columns: dict[str, dict[int, float]] = {}
         self._raw: dict[str, dict[int, object]] = {}
@@ -28,6 +35,10 @@ class History:
 
     def update(self, finished: Iterable[FrozenTrial]) -> None:
         """Record the trials not seen before (each finished trial is read once)."""
+        with self._lock:
+            self._update(finished)
+
+    def _update(self, finished: Iterable[FrozenTrial]) -> None:
         for t in finished:
             if t.number in self._seen:
                 continue
@@ -42,6 +53,10 @@ class History:
 
     def search_space(self) -> dict[str, BaseDistribution]:
         """Parameters with one distribution in every trial that has them, by name."""
+        with self._lock:
+            return self._search_space()
+
+    def _search_space(self) -> dict[str, BaseDistribution]:
         return {
             n: d
             for n, d in sorted(self._dists.items())
@@ -51,8 +66,9 @@ class History:
     def groups(self, names: Iterable[str]) -> list[list[str]]:
         """Partition ``names`` into parameters that always appear in the same trials."""
         by_signature: dict[frozenset[int], list[str]] = {}
-        for name in sorted(names):
-            by_signature.setdefault(frozenset(self._columns.get(name, ())), []).append(name)
+        with self._lock:
+            for name in sorted(names):
+                by_signature.setdefault(frozenset(self._columns.get(name, ())), []).append(name)
         return list(by_signature.values())
 
     def observations(
@@ -61,7 +77,8 @@ class History:
         """Internal values of the trials in ``numbers`` that have every parameter of
         ``space`` inside its distribution; arrays of equal length, by name."""
         names = sorted(space)
-        columns = [self._column(numbers, name, space[name]) for name in names]
+        with self._lock:
+            columns = [self._column(numbers, name, space[name]) for name in names]
         matrix = np.array(columns, dtype=float).reshape(len(names), len(numbers)).T
         keep = ~np.isnan(matrix).any(axis=1)
         return {name: matrix[keep, j] for j, name in enumerate(names)}
@@ -83,3 +100,12 @@ class History:
                     pass
             out.append(internal)
         return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
