@@ -33,6 +33,7 @@ _PRIOR_SIGMA = 1.0
 # Scale of the multivariate (Scott-rule) bandwidth in the unit interval.
 _SCOTT_SCALE = 0.2
 _BANDWIDTH = "neighbor"
+_ENDPOINTS = False
 
 
 def _grid_step(dist: BaseDistribution) -> float | None:
@@ -184,6 +185,10 @@ def _bandwidths(mus: FloatArray, n_obs: int, n_dims: int, multivariate: bool) ->
         order = np.argsort(obs, kind="stable")
         ends = np.concatenate([[0.0], obs[order], [1.0]])
         gaps = np.diff(ends)
+        if len(obs) >= 2 and not _ENDPOINTS:
+            # The outermost observations measure only the gap to their inner neighbour:
+            # the distance to the domain's edge says nothing about where good points lie.
+            gaps[0], gaps[-1] = gaps[1], gaps[-2]
         sigmas = np.empty(len(obs))
         sigmas[order] = np.maximum(gaps[:-1], gaps[1:])
     return np.append(np.clip(sigmas, floor, 1.0), _PRIOR_SIGMA)
