@@ -90,18 +90,25 @@ def test_constant_liar_keeps_parallel_proposals_apart(seed):
     assert rounds_distinct == 10
 
 
-def test_constraints_func_records_and_steers():
-    def constraints(trial):
-        return [trial.params["x"] - 1.0]  # feasible when x <= 1
-
+def _late_feasible(constraints_func, seed):
     study = ahpo.create_study(
-        sampler=TPESampler(seed=0, constraints_func=constraints, n_startup_trials=10)
+        sampler=TPESampler(seed=seed, constraints_func=constraints_func, n_startup_trials=10)
     )
     study.optimize(lambda t: -t.suggest_float("x", -5, 5), n_trials=50)
+    return study, sum(t.params["x"] <= 1.0 for t in study.trials[25:])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_constraints_func_records_and_steers(seed):
+    def constraints(trial):
+        return [trial.params["x"] - 1.0]  # feasible when x <= 1; the optimum is x = 1
+
+    study, feasible = _late_feasible(constraints, seed)
     assert all(t.constraints is not None for t in study.trials)
     assert study.best_trial.params["x"] <= 1.0
-    late = [t.feasible for t in study.trials[25:]]
-    assert sum(late) >= 15
+    _, unconstrained = _late_feasible(None, seed)
+    assert feasible >= 10
+    assert feasible >= unconstrained + 8
 
 
 def test_multi_objective_runs_and_finds_a_front():
