@@ -28,7 +28,8 @@ class History:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._seen: set[int] = set()
-        self._columns: dict[str, dict[int, float]] = {}
+        # Internal values by trial number (numbers are dense), NaN where absent.
+        self._columns: dict[str, np.ndarray] = {}
         self._raw: dict[str, dict[int, object]] = {}
         self._dists: dict[str, BaseDistribution] = {}
         self._conflicting: set[str] = set()
@@ -49,7 +50,17 @@ class History:
                     self._conflicting.add(name)
                 value = t.params[name]
                 self._raw.setdefault(name, {})[t.number] = value
-                self._columns.setdefault(name, {})[t.number] = dist.to_internal_repr(value)
+                self._store(name, t.number, dist.to_internal_repr(value))
+
+    def _store(self, name: str, number: int, internal: float) -> None:
+        column = self._columns.get(name)
+        if column is None or number >= len(column):
+            size = max(64, 2 * (number + 1))
+            grown = np.full(size, np.nan)
+            if column is not None:
+                grown[: len(column)] = column
+            column = self._columns[name] = grown
+        column[number] = internal
 
     def search_space(self) -> dict[str, BaseDistribution]:
         """Parameters with one distribution in every trial that has them, by name."""
@@ -68,7 +79,9 @@ class History:
         by_signature: dict[frozenset[int], list[str]] = {}
         with self._lock:
             for name in sorted(names):
-                by_signature.setdefault(frozenset(self._columns.get(name, ())), []).append(name)
+                column = self._columns.get(name, np.empty(0))
+                present = frozenset(np.flatnonzero(~np.isnan(column)).tolist())
+                by_signature.setdefault(present, []).append(name)
         return list(by_signature.values())
 
     def observations(
@@ -83,10 +96,16 @@ class History:
         keep = ~np.isnan(matrix).any(axis=1)
         return {name: matrix[keep, j] for j, name in enumerate(names)}
 
-    def _column(self, numbers: Sequence[int], name: str, dist: BaseDistribution) -> list[float]:
+    def _column(
+        self, numbers: Sequence[int], name: str, dist: BaseDistribution
+    ) -> np.ndarray | list[float]:
         if name not in self._conflicting and self._dists.get(name) == dist:
-            column = self._columns.get(name, {})
-            return [column.get(k, np.nan) for k in numbers]
+            column = self._columns.get(name, np.empty(0))
+            index = np.asarray(numbers, dtype=np.int64)
+            out = np.full(len(index), np.nan)
+            inside = index < len(column)
+            out[inside] = column[index[inside]]
+            return out
         # The range or kind changed between trials: re-express each value in `dist`.
         raw = self._raw.get(name, {})
         out = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -106,6 +107,16 @@ class TPESampler(BaseSampler):
         self._rng = np.random.default_rng(seed)
         self._startup_table: np.ndarray | None = None
         self._histories: dict[str, History] = {}
+        self._memo = threading.local()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_memo"]  # a per-thread read of the trials, not state
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._memo = threading.local()
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
@@ -118,13 +129,13 @@ class TPESampler(BaseSampler):
         if not self._multivariate:
             return {}
         history = self._history(view.study_name)
-        history.update(view.get_trials(_FINISHED))
+        history.update(t for t in self._trials(view, trial, fresh=True) if t.state in _FINISHED)
         return history.search_space()
 
     def sample_relative(
         self, view: StudyView, trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]
     ) -> dict[str, Any]:
-        trials = view.get_trials()
+        trials = self._trials(view, trial)
         finished = [t for t in trials if t.state in _FINISHED]
         if len(finished) < self._n_startup or not search_space:
             return {}
@@ -176,6 +187,21 @@ class TPESampler(BaseSampler):
             t for t in trials
             if t.state == TrialState.RUNNING and t.number != current.number and t.params
         ]
+
+    def _trials(
+        self, view: StudyView, trial: FrozenTrial, fresh: bool = False
+    ) -> list[FrozenTrial]:
+        """The study's trials; read once for the two calls that open a trial.
+
+        ``infer_relative_search_space`` reads (``fresh``) and ``sample_relative``, which
+        the study calls right after it for the same trial, reuses that read. The memo
+        is per thread, so parallel workers never see each other's.
+        """
+        memo = getattr(self._memo, "trials", None)
+        if fresh or memo is None or memo[0] != (view.study_name, trial.number):
+            memo = ((view.study_name, trial.number), view.get_trials())
+            self._memo.trials = memo
+        return memo[1]
 
     def _history(self, study_name: str) -> History:
         return self._histories.setdefault(study_name, History())
@@ -280,4 +306,3 @@ def _internal_row(
             return None
         row.append(internal)
     return row
-

@@ -17,7 +17,7 @@ import numpy as np
 
 from ahpo._direction import StudyDirection
 from ahpo.multiobjective import nondominated_ranks
-from ahpo.trial._frozen import FrozenTrial
+from ahpo.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
 from ahpo.trial._state import TrialState
 
 
@@ -54,7 +54,10 @@ def order_trials(
             ranks = nondominated_ranks(np.clip(losses, -1e300, 1e300))
             tie = np.argsort(np.argsort(losses, axis=0), axis=0).sum(axis=1)
             primary = ranks * (len(complete) * len(directions) + 1.0) + tie
-        violation = np.array([_violation(t) for t in complete])
+        constrained = any(CONSTRAINTS_KEY in t.system_attrs for t in complete)
+        violation = (
+            np.array([_violation(t) for t in complete]) if constrained else np.zeros(len(complete))
+        )
         order = np.lexsort((primary, violation))
         complete = [complete[i] for i in order]
     sign = signs[0]
