@@ -356,7 +356,8 @@ def test_clone_and_get_params_round_trip():
     )
     cloned = clone(search)
     assert cloned.get_params(deep=False).keys() == search.get_params(deep=False).keys()
-    assert cloned.sampler is search.sampler  # holds a lock: shared, not copied
+    assert cloned.sampler is not search.sampler  # clone() deep-copies it, as sklearn does
+    assert isinstance(cloned.sampler, ahpo.samplers.GridSampler)
     params = search.get_params()
     assert params["estimator__C"] == 1.0
     cloned.set_params(estimator__C=2.0, n_trials=5)
