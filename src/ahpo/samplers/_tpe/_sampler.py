@@ -141,14 +141,26 @@ class TPESampler(BaseSampler):
             return {}
         history = self._history(view.study_name)
         history.update(finished)
-        good, bad = split(finished, view.directions, self._gamma)
         liars = self._liars(trials, trial)
         groups = history.groups(search_space) if self._group else [sorted(search_space)]
         out: dict[str, Any] = {}
         for names in groups:
             space = {n: search_space[n] for n in names}
+            good, bad = self._split_among(finished, names, view)
             out.update(self._propose(history, space, good, bad, liars, multivariate=True))
         return out
+
+    def _split_among(
+        self, finished: Sequence[FrozenTrial], names: Sequence[str], view: StudyView
+    ) -> tuple[list[FrozenTrial], list[FrozenTrial]]:
+        """Good and bad among the trials that have every parameter in ``names``.
+
+        In a conditional space a branch's parameters are judged against the other
+        trials of that branch: split over all trials, a branch that is not yet in the
+        global top would get no good observations, and its model would learn nothing.
+        """
+        members = [t for t in finished if all(n in t.params for n in names)]
+        return split(members, view.directions, self._gamma)
 
     # ---- one parameter at a time ------------------------------------------------
     def sample_independent(
@@ -160,7 +172,7 @@ class TPESampler(BaseSampler):
             return self._startup_value(trial, name, distribution)
         history = self._history(view.study_name)
         history.update(finished)
-        good, bad = split(finished, view.directions, self._gamma)
+        good, bad = self._split_among(finished, [name], view)
         liars = self._liars(trials, trial)
         space = {name: distribution}
         return self._propose(history, space, good, bad, liars, multivariate=False)[name]
