@@ -10,7 +10,7 @@ from ahpo._direction import StudyDirection
 from ahpo._validation import invalid
 from ahpo._view import StudyView
 from ahpo.pruners._base import BasePruner
-from ahpo.pruners._util import check_int, check_real, is_first_in_interval_step
+from ahpo.pruners._util import check_int, check_real, step_to_check
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
@@ -84,12 +84,8 @@ class PercentilePruner(BasePruner):
         self._n_min_trials = check_int(n_min_trials, "n_min_trials", owner, 1)
 
     def prune(self, view: StudyView, trial: FrozenTrial) -> bool:
-        step = trial.last_step
-        if step is None or step < self._n_warmup_steps:
-            return False
-        if not is_first_in_interval_step(
-            step, trial.intermediate_values, self._n_warmup_steps, self._interval_steps
-        ):
+        step = step_to_check(trial, self._n_warmup_steps, self._interval_steps)
+        if step is None:
             return False
         completed = view.get_trials((TrialState.COMPLETE,))
         if not completed or len(completed) < self._n_startup_trials:

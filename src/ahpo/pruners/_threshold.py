@@ -7,7 +7,7 @@ import math
 from ahpo._validation import invalid, type_error
 from ahpo._view import StudyView
 from ahpo.pruners._base import BasePruner
-from ahpo.pruners._util import check_int, check_real, is_first_in_interval_step
+from ahpo.pruners._util import check_int, check_real, step_to_check
 from ahpo.trial._frozen import FrozenTrial
 
 
@@ -67,12 +67,8 @@ class ThresholdPruner(BasePruner):
         self._interval_steps = check_int(interval_steps, "interval_steps", owner, 1)
 
     def prune(self, view: StudyView, trial: FrozenTrial) -> bool:
-        step = trial.last_step
-        if step is None or step < self._n_warmup_steps:
-            return False
-        if not is_first_in_interval_step(
-            step, trial.intermediate_values, self._n_warmup_steps, self._interval_steps
-        ):
+        step = step_to_check(trial, self._n_warmup_steps, self._interval_steps)
+        if step is None:
             return False
         value = trial.intermediate_values[step]
         return math.isnan(value) or not self._lower <= value <= self._upper

@@ -32,19 +32,20 @@ def check_real(value: Any, name: str, owner: str, must: str = "a float") -> floa
     return value
 
 
-def is_first_in_interval_step(
-    step: int, steps: Iterable[int], n_warmup_steps: int, interval_steps: int
-) -> bool:
-    """Whether ``step`` is the first reported step of its pruning interval.
+def step_to_check(trial: FrozenTrial, n_warmup_steps: int, interval_steps: int) -> int | None:
+    """The trial's last step if a pruner should decide there now, else ``None``.
 
-    Checks happen at steps ``n_warmup_steps + i * interval_steps``; when nothing was
-    reported at such a step, the check is postponed to the next reported step. So a
-    check happens at ``step`` iff no other reported step lies in
-    ``[nearest check step <= step, step)``.
+    Nothing is decided before ``n_warmup_steps``. After it, checks happen at steps
+    ``n_warmup_steps + i * interval_steps``; when nothing was reported at such a step,
+    the check is postponed to the next reported step. So a check happens at the last
+    step iff no other reported step lies in ``[nearest check step <= step, step)``.
     """
+    step = trial.last_step
+    if step is None or step < n_warmup_steps:
+        return None
     nearest = (step - n_warmup_steps) // interval_steps * interval_steps + n_warmup_steps
-    previous = max((s for s in steps if s != step), default=-1)
-    return previous < nearest
+    previous = max((s for s in trial.intermediate_values if s != step), default=-1)
+    return step if previous < nearest else None
 
 
 def worse_first_sign(direction: StudyDirection) -> float:
