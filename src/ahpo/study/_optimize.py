@@ -17,6 +17,7 @@ from ahpo._exceptions import TrialPruned, UpdateFinishedTrialError
 from ahpo._validation import invalid, type_error
 from ahpo.logging import get_logger
 from ahpo.study._heartbeat import Heartbeat, fail_stale_trials
+from ahpo.study._tell import fail_untold
 from ahpo.trial._frozen import FAIL_REASON_KEY, FrozenTrial
 from ahpo.trial._state import TrialState
 
@@ -227,11 +228,7 @@ def _log_trial(study: Study, frozen: FrozenTrial) -> None:
 
 def _fail_running(study: Study, running: set[int], reason: str) -> None:
     for trial_id in list(running):
-        try:
-            study._storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, reason)
-            study._storage.set_trial_state_values(trial_id, TrialState.FAIL)
-        except UpdateFinishedTrialError:
-            continue
+        fail_untold(study._storage, trial_id, reason)
 
 
 def _progress(show: bool, n_trials: int | None, timeout: float | None) -> Any:

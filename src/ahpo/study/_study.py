@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -14,8 +15,9 @@ from ahpo.pruners import BasePruner, NopPruner
 from ahpo.samplers._base import BaseSampler
 from ahpo.storages import BaseStorage, get_storage
 from ahpo.study import _best, _optimize
+from ahpo.study._tell import fail_untold
 from ahpo.study._tell import tell as _tell_trial
-from ahpo.trial._frozen import FAIL_REASON_KEY, FrozenTrial, make_frozen
+from ahpo.trial._frozen import FrozenTrial, make_frozen
 from ahpo.trial._json import check_json
 from ahpo.trial._state import TrialState
 from ahpo.trial._trial import FIXED_PARAMS_KEY, Trial
@@ -217,21 +219,15 @@ class Study:
                 for key, value in attrs.items():
                     check_json(f"before_trial()[{key!r}]", value)
                     self._storage.set_trial_system_attr(frozen.trial_id, key, value)
-                frozen = make_frozen(
-                    **{
-                        **{n: getattr(frozen, n) for n in FrozenTrial.__dataclass_fields__},
-                        "system_attrs": {**frozen.system_attrs, **attrs},
-                    }
+                frozen = dataclasses.replace(
+                    frozen, system_attrs={**frozen.system_attrs, **attrs}
                 )
             trial = Trial(self, frozen)
             if space is not None:
                 trial.space_params = trial.suggest_space(space)
         except BaseException as exc:
             # A trial that cannot start must not stay RUNNING forever.
-            self._storage.set_trial_system_attr(
-                frozen.trial_id, FAIL_REASON_KEY, f"{type(exc).__name__}: {exc}"
-            )
-            self._storage.set_trial_state_values(frozen.trial_id, TrialState.FAIL)
+            fail_untold(self._storage, frozen.trial_id, f"{type(exc).__name__}: {exc}")
             raise
         return trial
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ahpo._exceptions import UpdateFinishedTrialError
 from ahpo._validation import invalid, type_error
 from ahpo.logging import get_logger
+from ahpo.storages._base import BaseStorage
 from ahpo.trial._frozen import FAIL_REASON_KEY, FrozenTrial, check_values
 from ahpo.trial._json import check_json
 from ahpo.trial._state import TrialState
@@ -110,3 +112,11 @@ def _finished(frozen: FrozenTrial, skip_if_finished: bool) -> FrozenTrial:
     raise UpdateFinishedTrialError(
         f"Trial {frozen.number} is already {frozen.state.name}; it cannot be told again."
     )
+
+
+def fail_untold(storage: BaseStorage, trial_id: int, reason: str) -> None:
+    """Mark a trial FAIL with ``reason`` without a tell (it never started, or its
+    worker was interrupted); a trial that finished meanwhile is left as it is."""
+    with contextlib.suppress(UpdateFinishedTrialError):
+        storage.set_trial_system_attr(trial_id, FAIL_REASON_KEY, reason)
+        storage.set_trial_state_values(trial_id, TrialState.FAIL)
