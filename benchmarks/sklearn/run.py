@@ -9,11 +9,15 @@ candidates as keeps its total number of fits at or under that budget, and most o
 its fits use a fraction of the samples). For each seed, the data are split 75/25
 (stratified for classifiers); the search runs on the 75 % with a shuffled
 ``(Stratified)KFold`` seeded by the seed, and the refitted best estimator is scored
-on the held-out 25 %.
+on the held-out 25 %. ``ahpo-halving`` (optional) is ``SearchCV`` with
+``resource="n_samples"``, ``min_resources="exhaust"``, ``factor=3`` and as many
+candidates as ``HalvingRandomSearchCV``; being asynchronous, its number of fits is
+not fixed in advance and is reported as it ran.
 
 Run from the repository root::
 
-    python benchmarks/sklearn/run.py --seeds 3 --trials 30 --jobs 2 \\
+    python benchmarks/sklearn/run.py --seeds 5 --trials 30 --jobs 2 \\
+        --methods ahpo,sklearn-random,sklearn-halving,optuna,ahpo-halving \\
         --output docs/benchmarks/sklearn.md --json /tmp/sklearn-bench.json
 
 Quick look::
@@ -221,6 +225,13 @@ def _make_search(method: str, pair: Pair, n_trials: int, cv: Any, scoring: str, 
 
         return SearchCV(est, _ahpo_space(pair.space), n_trials=n_trials, cv=cv,
                         scoring=scoring, random_state=seed)
+    if method == "ahpo-halving":
+        from ahpo.sklearn import SearchCV
+
+        c = _halving_candidates(n_trials * cv.get_n_splits(), cv.get_n_splits())
+        return SearchCV(est, _ahpo_space(pair.space), n_trials=c, cv=cv, scoring=scoring,
+                        random_state=seed, resource="n_samples", min_resources="exhaust",
+                        factor=3)
     if method == "ahpo-random":
         from ahpo.sklearn import RandomizedSearchCV as AhpoRandomized
 
@@ -252,7 +263,7 @@ def _make_search(method: str, pair: Pair, n_trials: int, cv: Any, scoring: str, 
 def _n_fits(method: str, search: Any, n_trials: int, n_splits: int) -> int:
     if method == "sklearn-halving":
         return int(sum(search.n_candidates_)) * n_splits
-    if method in ("sklearn-random", "ahpo", "ahpo-random"):
+    if method in ("sklearn-random", "ahpo", "ahpo-random", "ahpo-halving"):
         return len(search.cv_results_["params"]) * n_splits
     return n_trials * n_splits
 
@@ -325,7 +336,11 @@ def report(results: list[dict[str, Any]], methods: list[str], meta: dict[str, An
         "`HalvingRandomSearchCV` (factor 3, `min_resources='exhaust'`) with as many",
         "candidates as keep its fits within the same budget (most of them on fewer",
         "samples, so it is cheaper per fit); `optuna` is `optuna_integration.OptunaSearchCV`",
-        "(its default TPE, seeded). Scores: accuracy (classifiers) and R² (regressors);",
+        "(its default TPE, seeded); `ahpo-halving`, when run, is `SearchCV` with",
+        "`resource='n_samples'`, `min_resources='exhaust'`, `factor=3` and halving's number",
+        "of candidates (asynchronous successive halving: its fits are counted as they ran,",
+        "3 per candidate and level reached). Scores: accuracy (classifiers) and R²",
+        "(regressors);",
         "*CV* is the search's `best_score_` on the 75 % training part (optimistic: it",
         "chose the winner), *test* is the refitted best estimator on the held-out 25 %.",
         "Mean ± standard deviation over seeds; higher is better.",
@@ -366,6 +381,7 @@ def report(results: list[dict[str, Any]], methods: list[str], meta: dict[str, An
             f"| {method} | {shown['test_score']} | {shown['cv_score']} | "
             f"{np.mean(fits) if fits else 0:.0f} | {np.mean(secs) if secs else 0:.1f} |"
         )
+    lines += _targets(ok, pairs, methods)
     errors = [r for r in results if "error" in r]
     if errors:
         lines += ["", "## Errors", ""]
@@ -383,6 +399,49 @@ def report(results: list[dict[str, Any]], methods: list[str], meta: dict[str, An
         "",
     ]
     return "\n".join(lines)
+
+
+def _targets(ok: list[dict[str, Any]], pairs: list[str], methods: list[str]) -> list[str]:
+    """The issue's targets, computed: pairs where ahpo's mean CV score is ahead; averages."""
+    if "ahpo" not in methods:
+        return []
+
+    def mean(pair: str, method: str, key: str = "cv_score") -> float:
+        values = [r[key] for r in ok if r["pair"] == pair and r["method"] == method]
+        return float(np.mean(values)) if values else math.nan
+
+    lines = ["", "## Targets (computed from the tables above)", "",
+             "| against | pairs where ahpo's mean CV score is higher | tied | lower | "
+             "mean CV difference (ahpo − it) | per-seed spread of that difference | "
+             "mean test difference |", "|---|---|---|---|---|---|---|"]
+    seeds = sorted({r["seed"] for r in ok})
+    for other in [m for m in methods if m != "ahpo"]:
+        diffs = [mean(p, "ahpo") - mean(p, other) for p in pairs]
+        tests = [mean(p, "ahpo", "test_score") - mean(p, other, "test_score") for p in pairs]
+        per_seed = []
+        for seed in seeds:
+            d = []
+            for p in pairs:
+                a = [r["cv_score"] for r in ok if (r["pair"], r["method"], r["seed"]) ==
+                     (p, "ahpo", seed)]
+                b = [r["cv_score"] for r in ok if (r["pair"], r["method"], r["seed"]) ==
+                     (p, other, seed)]
+                if a and b:
+                    d.append(a[0] - b[0])
+            if d:
+                per_seed.append(float(np.mean(d)))
+        ahead = sum(d > 1e-12 for d in diffs)
+        tied = sum(abs(d) <= 1e-12 for d in diffs)
+        lines.append(
+            f"| {other} | {ahead} of {len(pairs)} | {tied} | {len(pairs) - ahead - tied} | "
+            f"{np.nanmean(diffs):+.5f} | min {min(per_seed, default=math.nan):+.5f}, "
+            f"max {max(per_seed, default=math.nan):+.5f} over {len(per_seed)} seeds | "
+            f"{np.nanmean(tests):+.5f} |"
+        )
+    lines += ["", "The mean CV difference averages, over pairs, the difference of the means "
+              "over seeds; the spread gives, for each seed, that difference averaged over "
+              "pairs, and shows its smallest and largest value."]
+    return lines
 
 
 def _available_methods() -> list[str]:
@@ -405,8 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pairs", default="all", help="comma-separated names, or 'all': "
                     + ",".join(PAIRS_BY_NAME))
     ap.add_argument("--methods", default="default",
-                    help="comma-separated: ahpo, ahpo-random, sklearn-random, sklearn-halving, "
-                    "optuna ('default': all but ahpo-random that are installed)")
+                    help="comma-separated: ahpo, ahpo-random, ahpo-halving, sklearn-random, "
+                    "sklearn-halving, optuna ('default': ahpo, sklearn-random, "
+                    "sklearn-halving and optuna if installed)")
     ap.add_argument("--jobs", type=int, default=1, help="searches run at once (processes)")
     ap.add_argument("--output", help="write the markdown report here")
     ap.add_argument("--json", help="write the raw results here")

@@ -255,10 +255,13 @@ def test_any_cv_splitter(cv):
 
 def test_fit_params_reach_the_estimator():
     X, y = _cancer(60)
-    search = SearchCV(QualityClassifier(), {"quality": [0.1, 0.9]}, n_trials=2, cv=2)
+    search = SearchCV(QualityClassifier(), {"quality": [0.1, 0.9]}, n_trials=2, cv=2,
+                      random_state=0)
     search.fit(X, y, sample_weight=np.ones(60))
     assert search.best_estimator_.saw_weights_
-    assert search.best_params_ == {"quality": 0.9}
+    # Two trials may draw the same choice: the best is the best of those tried.
+    tried = [t.params["quality"] for t in search.study_.trials]
+    assert search.best_params_ == {"quality": max(tried)}
 
 
 # ---- errors -------------------------------------------------------------------------
@@ -416,3 +419,28 @@ def test_no_warnings_on_a_clean_fit():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _logreg_search(n_trials=2).fit(X, y)
+
+
+# ---- the estimator's own values as the first trial ------------------------------------
+def test_first_trial_is_the_estimators_own_values_inside_the_space():
+    X, y = _cancer(100)
+    space = {"lr__C": ahpo.Float(1e-2, 1e2, log=True), "lr__tol": ahpo.Float(1e-2, 1.0)}
+    pipe = Pipeline([("scale", StandardScaler()), ("lr", LogisticRegression(C=3.0))])
+    search = SearchCV(pipe, space, n_trials=3, cv=2, random_state=0, start_from_estimator=True)
+    first = search.fit(X, y).cv_results_["params"][0]
+    assert first["lr__C"] == 3.0  # the estimator's value
+    assert first["lr__tol"] != 1e-4  # its value (1e-4) is outside the space: sampled
+    assert 1e-2 <= first["lr__tol"] <= 1.0
+    off = SearchCV(pipe, space, n_trials=3, cv=2, random_state=0)  # the default: sampled
+    assert off.fit(X, y).cv_results_["params"][0]["lr__C"] != 3.0
+
+
+def test_point_of_keeps_only_values_inside_a_one_dict_space():
+    from ahpo.sklearn._space import SearchSpace
+
+    space = SearchSpace.build({"a": ahpo.Int(1, 5), "b": ["x", "y"], "c": [SVC(), None],
+                               "d": ahpo.Float(0, 1)})
+    assert space.point_of({"a": 3, "b": "y", "c": None, "d": True}) == {"a": 3, "b": "y"}
+    assert space.point_of({"a": 2.5, "b": "z", "d": 2.0}) == {}
+    conditional = SearchSpace.build([{"a": [1, 2]}, {"b": [1, 2]}])
+    assert conditional.point_of({"a": 1, "b": 1}) == {}

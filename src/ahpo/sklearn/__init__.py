@@ -6,6 +6,12 @@ replacements for scikit-learn's, and :func:`nested_cross_validate` estimates how
 well a whole tuning procedure generalizes. ``import ahpo`` does not import this
 module (nor scikit-learn); import it explicitly.
 
+``SearchCV(..., resource="n_samples" | "<estimator parameter>")`` runs asynchronous
+successive halving: each trial is cross-validated at growing resource levels,
+reported as steps, and the pruner stops the laggards. Metadata passed to ``fit``
+(``sample_weight``, ``groups``, ...) is routed as ``GridSearchCV`` routes it, with or
+without ``sklearn.set_config(enable_metadata_routing=True)``.
+
 Spaces
 ------
 A space is a dict ``{param: spec}`` or a list of such dicts (a conditional space: the
@@ -57,7 +63,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from ahpo.sklearn._nested import nested_cross_validate
-from ahpo.sklearn._search import SearchCV
+from ahpo.sklearn._searchcv import SearchCV
 from ahpo.sklearn._shortcuts import GridSearchCV, RandomizedSearchCV
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Cross-validation of one configuration, fold by fold or all folds at once.
+"""Cross-validation of one configuration, one fold at a time.
 
 Each fold gives a *record*, a JSON-compatible dict that the trial keeps in its user
 attributes (so a search stored in a database can be re-read without refitting)::
@@ -20,7 +20,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.model_selection import cross_validate
+from sklearn.base import clone
+from sklearn.metrics import check_scoring
+from sklearn.model_selection._validation import _fit_and_score
 
 RECORD_KEY = "sklearn_cv"
 PARAMS_KEY = "sklearn_params"
@@ -39,8 +41,14 @@ def _describe(exc: BaseException) -> str:
     return "".join(traceback.format_exception_only(type(exc), exc)).strip()
 
 
+def _as_dict(scores: Any) -> dict[str, Any]:
+    return dict(scores) if isinstance(scores, dict) else {"score": scores}
+
+
 class FoldEvaluator:
-    """Runs ``cross_validate`` on given folds of fixed splits; turns failures into records.
+    """Fits and scores a configuration on given folds of fixed splits, fold by fold.
+
+    Failures become records (or are raised with ``error_score="raise"``).
 
     Parameters
     ----------
@@ -49,9 +57,11 @@ class FoldEvaluator:
     splits
         The ``(train, test)`` index arrays of every fold, shared by all trials.
     scoring
-        What ``cross_validate`` takes: a scorer callable or a dict of scorers.
+        A scorer callable (it may return a dict of scores) or a dict of scorers.
     fit_params
-        Extra parameters of the estimator's ``fit`` (indexed per fold).
+        Metadata for the estimator's ``fit`` (indexed per fold, e.g. ``sample_weight``).
+    score_params
+        Metadata for the scorer(s) (indexed per fold), as routed by the search.
     error_score
         ``"raise"`` re-raises a failing fit; a number records the failure.
     return_train_score
@@ -65,6 +75,7 @@ class FoldEvaluator:
         splits: Sequence[tuple[np.ndarray, np.ndarray]],
         scoring: Callable[..., Any] | dict[str, Callable[..., Any]],
         fit_params: dict[str, Any],
+        score_params: dict[str, Any],
         error_score: Any,
         return_train_score: bool,
     ) -> None:
@@ -73,52 +84,70 @@ class FoldEvaluator:
         self.splits = list(splits)
         self.scoring = scoring
         self.fit_params = fit_params
+        self.score_params = score_params
         self.error_score = error_score
         self.return_train_score = return_train_score
         self.errors: list[BaseException] = []
         self._lock = threading.Lock()
+        self._scorer: Any = None
 
     @property
     def n_splits(self) -> int:
         return len(self.splits)
 
-    def evaluate(self, estimator: Any, folds: Sequence[int]) -> list[dict[str, Any]]:
-        """One record per fold of ``folds`` (indices into the splits), in order."""
+    def _checked_scorer(self, estimator: Any) -> Any:
+        if self._scorer is None:
+            self._scorer = check_scoring(estimator, scoring=self.scoring, raise_exc=True)
+        return self._scorer
+
+    def evaluate(
+        self,
+        estimator: Any,
+        folds: Sequence[int],
+        splits: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """One record per fold of ``folds`` (indices into the splits), in order.
+
+        ``splits`` replaces the evaluator's own splits (e.g. subsampled ones).
+        """
+        splits = self.splits if splits is None else splits
+        return [self._fold(estimator, *splits[k]) for k in folds]
+
+    def _fold(self, estimator: Any, train: np.ndarray, test: np.ndarray) -> dict[str, Any]:
         start = time.perf_counter()
         try:
-            out = cross_validate(
-                estimator,
+            out = _fit_and_score(
+                clone(estimator),
                 self.X,
                 self.y,
-                cv=[self.splits[k] for k in folds],
-                scoring=self.scoring,
-                params=self.fit_params or None,
+                scorer=self._checked_scorer(estimator),
+                train=train,
+                test=test,
+                verbose=0,
+                parameters=None,
+                fit_params=self.fit_params,
+                score_params=self.score_params,
                 return_train_score=self.return_train_score,
+                return_times=True,
                 error_score="raise",
             )
         except Exception as exc:
             if isinstance(self.error_score, str) and self.error_score == "raise":
                 raise
-            if len(folds) > 1:  # find out which folds fail: run them one at a time
-                return [r for k in folds for r in self.evaluate(estimator, [k])]
             with self._lock:
                 self.errors.append(exc)
-            return [
-                {"fit_time": time.perf_counter() - start, "score_time": 0.0,
-                 "error": _describe(exc)}
-            ]
-        metrics = [key[len("test_"):] for key in out if key.startswith("test_")]
-        records = []
-        for k in range(len(folds)):
-            record: dict[str, Any] = {
-                "fit_time": float(out["fit_time"][k]),
-                "score_time": float(out["score_time"][k]),
-                "test": {m: to_json_float(out[f"test_{m}"][k]) for m in metrics},
+            return {"fit_time": time.perf_counter() - start, "score_time": 0.0,
+                    "error": _describe(exc)}
+        record: dict[str, Any] = {
+            "fit_time": float(out["fit_time"]),
+            "score_time": float(out["score_time"]),
+            "test": {m: to_json_float(v) for m, v in _as_dict(out["test_scores"]).items()},
+        }
+        if self.return_train_score:
+            record["train"] = {
+                m: to_json_float(v) for m, v in _as_dict(out["train_scores"]).items()
             }
-            if self.return_train_score:
-                record["train"] = {m: to_json_float(out[f"train_{m}"][k]) for m in metrics}
-            records.append(record)
-        return records
+        return record
 
 
 def fold_score(record: dict[str, Any], metric: str, error_score: Any, part: str = "test") -> float:

@@ -15,6 +15,7 @@ from scipy.stats import rankdata
 from sklearn.exceptions import FitFailedWarning
 
 from ahpo.sklearn._evaluate import RECORD_KEY, fold_score
+from ahpo.sklearn._resource import ResourceSchedule
 from ahpo.sklearn._space import SearchSpace
 from ahpo.trial import FrozenTrial, TrialState
 
@@ -28,15 +29,41 @@ class Row:
     trial: FrozenTrial
     params: dict[str, Any]
     records: list[dict[str, Any]]
+    iter: int | None = None
+    n_resources: int | None = None
 
 
-def collect(trials: Sequence[FrozenTrial], space: SearchSpace, n_splits: int) -> list[Row]:
+def _level_rows(
+    trial: FrozenTrial, params: dict[str, Any], levels: Any, schedule: ResourceSchedule
+) -> list[Row]:
+    """One row per resource level the trial ran, in the order it ran them."""
+    if not isinstance(levels, list):
+        return []
+    rows = []
+    for level in levels:
+        n_resources = level.get("n_resources") if isinstance(level, dict) else None
+        records = level.get("folds") if isinstance(level, dict) else None
+        if n_resources not in schedule.levels or not isinstance(records, list) or not records:
+            return []
+        rows.append(Row(trial, {**params, **schedule.params_at(n_resources)}, records,
+                        schedule.levels.index(n_resources), n_resources))
+    return rows
+
+
+def collect(
+    trials: Sequence[FrozenTrial],
+    space: SearchSpace,
+    n_splits: int,
+    schedule: ResourceSchedule | None = None,
+) -> list[Row]:
     """The finished trials that cross-validated a point of ``space`` on ``n_splits`` folds.
 
-    Trials of the study that do not fit (another space, another number of folds, no
-    records because an error stopped them) are left out.
+    With a ``schedule`` (successive halving), one row per resource level a trial ran,
+    trial by trial; only trials that ran levels of that schedule. Trials of the study
+    that do not fit (another space, another number of folds or levels, no records
+    because an error stopped them) are left out.
     """
-    rows = []
+    rows: list[Row] = []
     for trial in sorted(trials, key=lambda t: t.number):
         attr = trial.user_attrs.get(RECORD_KEY)
         if trial.state not in _FINISHED or not isinstance(attr, dict):
@@ -48,7 +75,10 @@ def collect(trials: Sequence[FrozenTrial], space: SearchSpace, n_splits: int) ->
             params = space.decode(trial.params)
         except (KeyError, IndexError, TypeError, ValueError):
             continue
-        rows.append(Row(trial, params, records))
+        if schedule is not None:
+            rows += _level_rows(trial, params, attr.get("levels"), schedule)
+        elif "levels" not in attr:
+            rows.append(Row(trial, params, records))
     return rows
 
 
@@ -126,12 +156,16 @@ def format_results(
     metrics: Sequence[str],
     error_score: Any,
     return_train_score: bool,
+    halving: bool = False,
 ) -> dict[str, Any]:
     """Build ``cv_results_`` as ``GridSearchCV`` does, one row per trial.
 
     Splits a pruned trial did not reach are NaN: its mean test score is NaN and it
     ranks last; its mean fit and score times average the splits it ran. Two extra
-    columns name the trial behind each row: ``trial_number`` and ``state``.
+    columns name the trial behind each row: ``trial_number`` and ``state``. With
+    ``halving``, one row per trial and resource level, with the columns ``iter`` (the
+    level's index) and ``n_resources``, as in ``HalvingRandomSearchCV``; ranks
+    compare all rows, as there.
     """
     n = len(rows)
     pruned = np.array([row.trial.state == TrialState.PRUNED for row in rows], dtype=bool)
@@ -174,6 +208,9 @@ def format_results(
                     category=UserWarning,
                     stacklevel=3,
                 )
+    if halving:
+        results["iter"] = np.array([row.iter for row in rows], dtype=np.int64)
+        results["n_resources"] = np.array([row.n_resources for row in rows], dtype=np.int64)
     results["trial_number"] = np.array([row.trial.number for row in rows], dtype=np.int64)
     results["state"] = np.array([row.trial.state.name for row in rows], dtype=object)
     return results

@@ -1,4 +1,4 @@
-"""``SearchCV``: a scikit-learn meta-estimator whose candidates are ahpo trials."""
+"""What every ahpo search shares: fit, cv_results_, refit, routing and delegation."""
 
 from __future__ import annotations
 
@@ -17,21 +17,21 @@ from sklearn.metrics._scorer import _check_multimetric_scoring
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state, get_tags, indexable
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted
 
 import ahpo
-from ahpo._exceptions import TrialPruned
 from ahpo._validation import invalid, type_error
 from ahpo.sklearn import _results
-from ahpo.sklearn._evaluate import (
-    PARAMS_KEY,
-    RECORD_KEY,
-    FoldEvaluator,
-    mean_score,
-    metric_names,
+from ahpo.sklearn._evaluate import FoldEvaluator, metric_names
+from ahpo.sklearn._objective import Objective
+from ahpo.sklearn._resource import (
+    N_SAMPLES,
+    ResourceSchedule,
+    subsampled_splits,
+    training_orders,
 )
+from ahpo.sklearn._routing import metadata_router, route_fit, route_score
 from ahpo.sklearn._space import SearchSpace
-from ahpo.trial import Trial
 
 # ---- defaults -----------------------------------------------------------------------
 
@@ -98,6 +98,20 @@ def _estimator_has(attr: str) -> Callable[[Any], bool]:
     return check
 
 
+def _budget_message(plan: _Plan, n_splits: int, schedule: ResourceSchedule | None) -> str:
+    """What ``verbose > 0`` prints before the search."""
+    up_to = "up to " if plan.timeout is not None else ""
+    n = "?" if plan.n_trials is None else str(plan.n_trials)
+    if schedule is None:
+        fits = "?" if plan.n_trials is None else str(plan.n_trials * n_splits)
+        return (f"Fitting {n_splits} folds for each of {up_to}{n} candidates, "
+                f"totalling {up_to}{fits} fits")
+    most = "?" if plan.n_trials is None else str(plan.n_trials * n_splits * len(schedule.levels))
+    return (f"Successive halving on {schedule.resource} at levels {list(schedule.levels)}: "
+            f"{up_to}{n} candidates, {n_splits} fits at each level a candidate reaches "
+            f"(at most {most} fits)")
+
+
 @dataclass
 class _Plan:
     """How one ``fit`` runs: the study, the budget, and configurations to enqueue."""
@@ -122,8 +136,30 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
     def _space(self) -> SearchSpace:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _plan(self, space: SearchSpace) -> _Plan:  # pragma: no cover - abstract
+    def _plan(
+        self, space: SearchSpace, schedule: ResourceSchedule | None
+    ) -> _Plan:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _schedule(
+        self, space: SearchSpace, X: Any, y: Any, n_splits: int
+    ) -> ResourceSchedule | None:
+        """The resource levels of successive halving; ``None``: plain cross-validation."""
+        return None
+
+    def get_metadata_routing(self) -> Any:
+        """How ``fit`` and ``score`` route metadata, as ``GridSearchCV`` does.
+
+        ``fit`` routes to the estimator's ``fit``, the scorer(s) and the splitter's
+        ``split`` (``groups``); ``score`` to the scorer(s). Used when
+        ``sklearn.set_config(enable_metadata_routing=True)``.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+            The routing information.
+        """
+        return metadata_router(self)
 
     # ---- scikit-learn protocol --------------------------------------------------
     def __sklearn_tags__(self) -> Any:
@@ -264,29 +300,35 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
                 "passed, but the target y is None."
             )
         X, y, groups = indexable(X, y, groups)
+        routed = route_fit(self, groups, fit_params)
         classifier = is_classifier(self.estimator)
         cv = check_cv(self.cv, y, classifier=classifier)
-        splits = list(cv.split(X, y, groups))
+        splits = list(cv.split(X, y, **routed.split))
         evaluator = FoldEvaluator(
-            X, y, splits, scorer, dict(fit_params), self.error_score, self.return_train_score
+            X, y, splits, scorer, routed.fit, routed.score, self.error_score,
+            self.return_train_score,
         )
-        plan = self._plan(space)
+        schedule = self._schedule(space, X, y, len(splits))
+        plan = self._plan(space, schedule)
         study = plan.study
         seen = {t.number for t in study.trials}
         for params in plan.enqueue:
             study.enqueue_trial(params)
         if self.verbose > 0:
-            budget = "up to " if plan.timeout is not None else ""
-            count = "?" if plan.n_trials is None else plan.n_trials * len(splits)
-            print(
-                f"Fitting {len(splits)} folds for each of {budget}"
-                f"{'?' if plan.n_trials is None else plan.n_trials} candidates, "
-                f"totalling {budget}{count} fits"
-            )
-        objective = _Objective(self, space, evaluator, plan.pruning, metrics)
+            print(_budget_message(plan, len(splits), schedule))
+        level_splits = {}
+        if schedule is not None and schedule.resource == N_SAMPLES:
+            orders = training_orders(splits, y, classifier, seed_from(self.random_state) or 0)
+            level_splits = {
+                level: subsampled_splits(splits, orders, level, _num_samples(X))
+                for level in schedule.levels
+            }
+        objective = Objective(
+            self, space, evaluator, plan.pruning, metrics, schedule, level_splits
+        )
         study.optimize(objective, n_trials=plan.n_trials, timeout=plan.timeout, n_jobs=n_jobs)
 
-        rows = _results.collect(study.trials, space, len(splits))
+        rows = _results.collect(study.trials, space, len(splits), schedule)
         if not rows:
             raise ValueError(
                 f"{type(self).__name__} finished no trial (n_trials={plan.n_trials!r}, "
@@ -303,7 +345,8 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
             if multimetric:
                 self._check_refit_for_multimetric(names)
         results = _results.format_results(
-            rows, len(splits), names, self.error_score, self.return_train_score
+            rows, len(splits), names, self.error_score, self.return_train_score,
+            halving=schedule is not None,
         )
 
         self.study_ = study
@@ -312,9 +355,11 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
         self.n_splits_ = len(splits)
         self.scorer_ = scorer
         self.multimetric_ = multimetric
+        if schedule is not None:
+            self._set_halving_attributes(schedule, results)
         refit_metric = self._objective_metric(names) if multimetric else "score"
         if self.refit or not multimetric:
-            self.best_index_ = self._select_best_index(refit_metric, results)
+            self.best_index_ = self._select_best_index(refit_metric, results, schedule)
             if not callable(self.refit):
                 self.best_score_ = float(results[f"mean_test_{refit_metric}"][self.best_index_])
             self.best_params_ = results["params"][self.best_index_]
@@ -323,16 +368,30 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
             estimator = clone(self.estimator).set_params(**clone(self.best_params_, safe=False))
             start = time.perf_counter()
             if y is not None:
-                estimator.fit(X, y, **fit_params)
+                estimator.fit(X, y, **routed.fit)
             else:
-                estimator.fit(X, **fit_params)
+                estimator.fit(X, **routed.fit)
             self.refit_time_ = time.perf_counter() - start
             self.best_estimator_ = estimator
             if hasattr(estimator, "feature_names_in_"):
                 self.feature_names_in_ = estimator.feature_names_in_
         return self
 
-    def _select_best_index(self, refit_metric: str, results: dict[str, Any]) -> int:
+    def _set_halving_attributes(
+        self, schedule: ResourceSchedule, results: dict[str, Any]
+    ) -> None:
+        levels = list(schedule.levels)
+        reached = [int(np.sum(results["n_resources"] == level)) for level in levels]
+        self.min_resources_ = schedule.min_resources
+        self.max_resources_ = schedule.max_resources
+        self.n_possible_iterations_ = len(levels)
+        self.n_iterations_ = sum(1 for n in reached if n > 0)
+        self.n_resources_ = levels[: self.n_iterations_]
+        self.n_candidates_ = reached[: self.n_iterations_]
+
+    def _select_best_index(
+        self, refit_metric: str, results: dict[str, Any], schedule: ResourceSchedule | None
+    ) -> int:
         if callable(self.refit):
             best = self.refit(results)
             if isinstance(best, bool) or not isinstance(best, numbers.Integral):
@@ -340,7 +399,12 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
             if best < 0 or best >= len(results["params"]):
                 raise IndexError("best_index_ index out of range")
             return int(best)
-        return int(results[f"rank_test_{refit_metric}"].argmin())
+        ranks = np.asarray(results[f"rank_test_{refit_metric}"], dtype=float)
+        if schedule is not None:  # the best among the candidates at the full resource
+            full = results["n_resources"] == schedule.max_resources
+            if full.any():
+                ranks = np.where(full, ranks, np.inf)
+        return int(ranks.argmin())
 
     # ---- delegation -------------------------------------------------------------
     @property
@@ -399,286 +463,21 @@ class BaseSearchCV(MetaEstimatorMixin, BaseEstimator):
         """Call ``inverse_transform`` of the refitted estimator."""
         return self._fitted("inverse_transform")(X)
 
-    def score(self, X: Any, y: Any = None) -> float:
+    def score(self, X: Any, y: Any = None, **params: Any) -> float:
         """Score the refitted estimator on ``(X, y)`` with ``scorer_``.
 
         With several metrics, the refit metric (the first one when ``refit`` is a
-        callable).
+        callable). ``params`` (e.g. ``sample_weight``) go to the scorer(s) that request
+        them; only with metadata routing enabled.
         """
         _check_refit(self, "score")
         check_is_fitted(self)
+        kwargs = route_score(self, params)
         prefix = "mean_test_"
         names = [k[len(prefix):] for k in self.cv_results_ if k.startswith(prefix)]
         metric = self._objective_metric(names)
         if isinstance(self.scorer_, dict):
             scorer = self.scorer_[metric] if self.multimetric_ else self.scorer_
-            return scorer(self.best_estimator_, X, y)
-        value = self.scorer_(self.best_estimator_, X, y)
+            return scorer(self.best_estimator_, X, y, **kwargs)
+        value = self.scorer_(self.best_estimator_, X, y, **kwargs)
         return value[metric] if self.multimetric_ else value
-
-
-class _Objective:
-    """The trial function: cross-validate one configuration, keep the fold records."""
-
-    def __init__(
-        self,
-        search: BaseSearchCV,
-        space: SearchSpace,
-        evaluator: FoldEvaluator,
-        pruning: bool,
-        metrics: list[str] | None,
-    ) -> None:
-        self.search = search
-        self.space = space
-        self.evaluator = evaluator
-        self.pruning = pruning
-        self.metrics = metrics
-        self.error_score = search.error_score
-
-    def _metric(self, records: list[dict[str, Any]]) -> str:
-        names = self.metrics if self.metrics is not None else metric_names(records)
-        return self.search._objective_metric(names)
-
-    def __call__(self, trial: Trial) -> float:
-        params = self.space.suggest(trial)
-        trial.set_user_attr(PARAMS_KEY, self.space.printable(trial.params))
-        # Invalid parameter names raise here, whatever error_score says.
-        estimator = clone(self.search.estimator).set_params(**clone(params, safe=False))
-        n_splits = self.evaluator.n_splits
-        records: list[dict[str, Any]] = []
-        if self.pruning:
-            for k in range(n_splits):
-                records += self.evaluator.evaluate(estimator, [k])
-                value = mean_score(records, self._metric(records), self.error_score)
-                if np.isfinite(value):
-                    trial.report(value, k)
-                if k < n_splits - 1 and trial.should_prune():
-                    self._save(trial, records)
-                    raise TrialPruned(f"Pruned after {k + 1} of {n_splits} folds.")
-        else:
-            records = self.evaluator.evaluate(estimator, range(n_splits))
-        self._save(trial, records)
-        value = mean_score(records, self._metric(records), self.error_score)
-        if self.search.verbose > 1:
-            print(f"[trial {trial.number}] mean test score {value:.5g} for {params!r}")
-        return value
-
-    def _save(self, trial: Trial, records: list[dict[str, Any]]) -> None:
-        trial.set_user_attr(
-            RECORD_KEY, {"n_splits": self.evaluator.n_splits, "folds": records}
-        )
-
-
-class SearchCV(BaseSearchCV):
-    """Hyperparameter search over a scikit-learn estimator, driven by an ahpo study.
-
-    Each candidate is a trial of an ahpo study: the sampler (TPE by default) proposes
-    parameters, the estimator is cross-validated with them, and the mean test score is
-    the trial's value (the study maximizes it). The best configuration is then refit
-    on all the data, exactly as ``GridSearchCV`` does, with the same fitted attributes.
-
-    Parameters
-    ----------
-    estimator : estimator object
-        The estimator (or ``Pipeline``) to tune; cloned for every fit.
-    param_distributions : dict or list of dicts
-        The space. Values are ahpo distributions (``ahpo.Float(1e-3, 1e3, log=True)``,
-        ``ahpo.Int``, ``ahpo.Categorical``), lists of values (any objects, estimators
-        included: a pipeline step can be a choice), or frozen ``scipy.stats``
-        distributions (``uniform``, ``loguniform``, ``randint`` map to ahpo
-        distributions; others are sampled through their ``ppf``). A list of dicts is a
-        conditional space: the study first picks a dict (parameter ``"__grid__"``),
-        then that dict's parameters. See :mod:`ahpo.sklearn` for the mapping.
-    sampler : ahpo sampler, default=None
-        How trials are chosen; ``None``: ``TPESampler(seed=random_state)``. The
-        search works on a copy, so repeated fits start from the same sampler state.
-    pruner : ahpo pruner, default=None
-        Used with ``enable_pruning``; ``None``: ``MedianPruner()`` then.
-    n_trials : int or None, default=10
-        Trials (candidates) to run; ``None`` runs until ``timeout``.
-    timeout : float, default=None
-        Seconds after which no new trial starts.
-    cv : int, cross-validation generator or iterable, default=5
-        As in ``GridSearchCV``: an int is ``(Stratified)KFold``. The splits are drawn
-        once per fit, so every trial sees the same folds.
-    scoring : str, callable, list, tuple or dict, default=None
-        As in ``GridSearchCV``; several metrics need ``refit`` to name the one the
-        study maximizes (otherwise the first metric is maximized).
-    refit : bool, str or callable, default=True
-        Refit the best configuration on all the data (``best_estimator_``); with
-        several metrics, the name of the metric that picks it; a callable takes
-        ``cv_results_`` and returns ``best_index_``.
-    n_jobs : int, default=None
-        Trials run at once, in threads of the study (``study.optimize(n_jobs=...)``;
-        ``-1``: one per CPU). The folds of a trial run one after the other. Most
-        scikit-learn estimators release the GIL in their numerical core, so threads
-        overlap well; with ``n_jobs > 1`` the order of trials is not reproducible.
-    storage : str or ahpo storage, default=None
-        Where the study lives; e.g. ``"sqlite:///search.db"`` keeps every trial with
-        its fold scores. ``None``: in memory.
-    study : ahpo.Study, default=None
-        An existing study (direction ``"maximize"``) to continue; its compatible
-        trials (same space, same number of folds) appear in ``cv_results_``. Shared,
-        not copied, by ``clone``. Excludes ``sampler``, ``pruner`` and ``storage``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the default sampler (ignored when ``sampler`` or ``study`` is given).
-    error_score : 'raise' or numeric, default=np.nan
-        Score of a fold whose fit fails (a ``FitFailedWarning`` is emitted); "raise"
-        raises the error. When every fit fails, the search raises.
-    return_train_score : bool, default=False
-        Also record training scores in ``cv_results_``.
-    verbose : int, default=0
-        ``> 0`` prints the budget; ``> 1`` also prints each trial's score.
-    enable_pruning : bool, default=False
-        Fit fold by fold, report the running mean score after each fold
-        (``trial.report(mean, fold_index)``) and stop the trial when the pruner says
-        so. Pruned trials are in ``cv_results_`` with NaN for the folds they skipped.
-
-    Attributes
-    ----------
-    cv_results_ : dict of numpy (masked) ndarrays
-        ``GridSearchCV``'s format, one row per trial (in trial order): ``params``,
-        ``param_<name>``, ``split<k>_test_<metric>``, ``mean_test_<metric>``,
-        ``std_test_<metric>``, ``rank_test_<metric>`` (``<metric>`` is ``score`` for a
-        single metric), fit and score times, train scores if asked; plus
-        ``trial_number`` and ``state`` (``"COMPLETE"``, ``"PRUNED"`` or ``"FAIL"``).
-    best_estimator_ : estimator
-        The best configuration refit on all the data (only with ``refit``).
-    best_score_ : float
-        Mean cross-validated score of the best configuration.
-    best_params_ : dict
-        Its parameters, with the real objects of the space (e.g. estimators).
-    best_index_ : int
-        Its row in ``cv_results_``.
-    best_trial_ : ahpo.FrozenTrial
-        Its trial.
-    scorer_ : callable or dict
-        The scorer(s) used.
-    multimetric_ : bool
-        Whether several metrics were scored.
-    n_splits_ : int
-        Number of cross-validation folds.
-    refit_time_ : float
-        Seconds spent refitting the best configuration.
-    study_ : ahpo.Study
-        The study that ran the trials (an in-memory copy after unpickling).
-    trials_ : list of ahpo.FrozenTrial
-        The trials behind the rows of ``cv_results_``.
-    n_features_in_ : int
-        Delegated to ``best_estimator_``.
-    feature_names_in_ : ndarray of str
-        Delegated to ``best_estimator_`` when it has them.
-    classes_ : ndarray
-        Delegated to ``best_estimator_`` (classifiers).
-
-    Examples
-    --------
-    >>> import ahpo
-    >>> from ahpo.sklearn import SearchCV
-    >>> from sklearn.datasets import load_iris
-    >>> from sklearn.svm import SVC
-    >>> X, y = load_iris(return_X_y=True)
-    >>> search = SearchCV(
-    ...     SVC(), {"C": ahpo.Float(1e-2, 1e2, log=True)}, n_trials=5, cv=3, random_state=0
-    ... )
-    >>> search.fit(X, y).best_score_ > 0.9
-    True
-    >>> sorted(search.best_params_)
-    ['C']
-    >>> len(search.cv_results_["mean_test_score"])
-    5
-    """
-
-    _owner = "SearchCV"
-
-    def __init__(
-        self,
-        estimator: Any,
-        param_distributions: Any,
-        *,
-        sampler: Any = None,
-        pruner: Any = None,
-        n_trials: int | None = 10,
-        timeout: float | None = None,
-        cv: Any = 5,
-        scoring: Any = None,
-        refit: Any = True,
-        n_jobs: int | None = None,
-        storage: Any = None,
-        study: Any = None,
-        random_state: Any = None,
-        error_score: Any = np.nan,
-        return_train_score: bool = False,
-        verbose: int = 0,
-        enable_pruning: bool = False,
-    ) -> None:
-        self.estimator = estimator
-        self.param_distributions = param_distributions
-        self.sampler = sampler
-        self.pruner = pruner
-        self.n_trials = n_trials
-        self.timeout = timeout
-        self.cv = cv
-        self.scoring = scoring
-        self.refit = refit
-        self.n_jobs = n_jobs
-        self.storage = storage
-        self.study = study
-        self.random_state = random_state
-        self.error_score = error_score
-        self.return_train_score = return_train_score
-        self.verbose = verbose
-        self.enable_pruning = enable_pruning
-
-    def _space(self) -> SearchSpace:
-        return SearchSpace.build(self.param_distributions, owner="SearchCV")
-
-    def _plan(self, space: SearchSpace) -> _Plan:
-        owner = "SearchCV"
-        n_trials, timeout = self.n_trials, self.timeout
-        if n_trials is not None and (
-            isinstance(n_trials, bool) or not isinstance(n_trials, numbers.Integral)
-            or n_trials < 1
-        ):
-            raise invalid("n_trials", "None or an int >= 1", n_trials, owner=owner)
-        if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, numbers.Real) or timeout <= 0
-        ):
-            raise invalid("timeout", "None or a number of seconds > 0", timeout, owner=owner)
-        if n_trials is None and timeout is None and self.sampler is None and self.study is None:
-            raise invalid("n_trials", "an int when timeout is None", None, owner=owner)
-        if not isinstance(self.enable_pruning, (bool, np.bool_)):
-            raise type_error("enable_pruning", "a bool", self.enable_pruning, owner=owner)
-        if self.study is not None:
-            for name in ("sampler", "pruner", "storage"):
-                if getattr(self, name) is not None:
-                    raise invalid(
-                        name, "None when a study is given (the study has its own)",
-                        getattr(self, name), owner=owner,
-                    )
-            if not isinstance(self.study, ahpo.Study):
-                raise type_error("study", "an ahpo.Study or None", self.study, owner=owner)
-            if self.study.direction != ahpo.StudyDirection.MAXIMIZE:
-                raise invalid(
-                    "study", "a study with direction 'maximize' (scores are maximized)",
-                    self.study, owner=owner,
-                )
-            study = self.study
-        else:
-            sampler = (
-                default_sampler(seed_from(self.random_state))
-                if self.sampler is None
-                else private_copy(self.sampler)
-            )
-            pruner = self.pruner
-            if pruner is None and self.enable_pruning:
-                pruner = ahpo.pruners.MedianPruner() if hasattr(ahpo.pruners, "MedianPruner") \
-                    else None
-            elif pruner is not None:
-                pruner = private_copy(pruner)
-            study = ahpo.create_study(
-                direction="maximize", sampler=sampler, pruner=pruner, storage=self.storage
-            )
-        return _Plan(study, None if n_trials is None else int(n_trials), timeout,
-                     bool(self.enable_pruning))
-

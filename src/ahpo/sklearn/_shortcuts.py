@@ -10,6 +10,7 @@ import numpy as np
 
 import ahpo
 from ahpo._validation import invalid
+from ahpo.sklearn._resource import ResourceSchedule
 from ahpo.sklearn._search import BaseSearchCV, _Plan, seed_from
 from ahpo.sklearn._space import SearchSpace
 
@@ -100,7 +101,7 @@ multimetric_, n_splits_, refit_time_, study_, trials_, best_trial_
             self.param_grid, owner="GridSearchCV", grid=True, param="param_grid"
         )
 
-    def _plan(self, space: SearchSpace) -> _Plan:
+    def _plan(self, space: SearchSpace, schedule: ResourceSchedule | None) -> _Plan:
         n = space.n_combinations()
         grid_cls = _grid_sampler_class()
         if grid_cls is not None:
@@ -205,7 +206,7 @@ multimetric_, n_splits_, refit_time_, study_, trials_, best_trial_
     def _space(self) -> SearchSpace:
         return SearchSpace.build(self.param_distributions, owner="RandomizedSearchCV")
 
-    def _plan(self, space: SearchSpace) -> _Plan:
+    def _plan(self, space: SearchSpace, schedule: ResourceSchedule | None) -> _Plan:
         n_iter = self.n_iter
         if isinstance(n_iter, bool) or not isinstance(n_iter, numbers.Integral) or n_iter < 1:
             raise invalid("n_iter", "an int >= 1", n_iter, owner="RandomizedSearchCV")

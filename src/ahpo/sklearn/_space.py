@@ -268,6 +268,37 @@ class SearchSpace:
             out[key] = value if ok else repr(value)
         return out
 
+    def point_of(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Study params for the estimator ``values`` that are points of a one-dict space.
+
+        Only parameters stored as values (ahpo distributions, lists of scalars) whose
+        value lies in their distribution; the others are left out (a partial point:
+        the study samples them). Empty for a conditional space.
+
+        Examples
+        --------
+        >>> import ahpo
+        >>> space = SearchSpace.build({"C": ahpo.Float(0.1, 10, log=True), "k": [1, 3]})
+        >>> space.point_of({"C": 1.0, "k": 2, "other": 0})
+        {'C': 1.0}
+        """
+        if self.choice:
+            return {}
+        point = {}
+        for p in self.groups[0]:
+            value = values.get(p.key)
+            numeric = not isinstance(p.distribution, CategoricalDistribution)
+            if p.kind != "value" or (numeric and isinstance(value, (bool, np.bool_))):
+                continue
+            try:
+                internal = p.distribution.to_internal_repr(value)
+                inside = p.distribution.contains(internal)
+            except (TypeError, ValueError, KeyError, IndexError):
+                continue
+            if inside:
+                point[p.name] = p.distribution.to_external_repr(internal)
+        return point
+
     # ---- grids ------------------------------------------------------------------
     def all_lists(self) -> bool:
         """Whether every parameter is a list of values (a grid, as scikit-learn sees it)."""
