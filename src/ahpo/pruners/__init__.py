@@ -3,6 +3,17 @@
 A pruner is pure: it reads the study's view and the running trial's snapshot and
 answers whether to stop; it never writes to storage.
 
+Several workers (threads, processes or machines on one storage) can share a study:
+each decision is a function of the trials in the storage when ``should_prune`` runs,
+so workers need no coordination (Hyperband's brackets follow from trial numbers
+alone); like ASHA, a decision depends on which rivals had reported by then.
+Multi-objective studies cannot be pruned: ``Trial.report`` and ``Trial.should_prune``
+raise ``NotImplementedError`` there, so a pruner set on such a study never prunes.
+
+Model-based multi-fidelity (BOHB-style): ``HyperbandPruner(...,
+sampler_trials="rung")`` with ``TPESampler`` fits TPE on the highest rung that has
+enough trials; see :meth:`BasePruner.sampler_view` for the hook.
+
 Examples
 --------
 >>> import ahpo

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+from collections.abc import Container
 
 from ahpo._validation import invalid
 from ahpo._view import StudyView
@@ -14,6 +15,7 @@ from ahpo.pruners._successive_halving import (
     first_crossed_rung_step,
 )
 from ahpo.pruners._util import check_int, check_resource, earliest_complete
+from ahpo.pruners._views import BracketView, RungCache, RungView
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
@@ -22,6 +24,7 @@ from ahpo.trial._state import TrialState
 # over the brackets almost exactly in proportion to their budgets.
 _GOLDEN = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
+_SAMPLER_TRIALS = ("bracket", "all", "rung")
 
 
 @functools.lru_cache(maxsize=64)
@@ -81,6 +84,20 @@ class HyperbandPruner(BasePruner):
     bootstrap_count
         Passed to each bracket (see :class:`SuccessiveHalvingPruner`); needs an int
         ``max_resource``.
+    sampler_trials
+        What the sampler learns from (see :meth:`sampler_view`):
+
+        - ``"bracket"`` (default, as Optuna): only the trials of the sampled trial's
+          bracket;
+        - ``"all"``: every trial, unchanged;
+        - ``"rung"``: model-based multi-fidelity as BOHB (Falkner et al., ICML 2018):
+          the trials of all brackets, valued at the highest rung that at least
+          ``min_observations`` of them reached (:class:`~ahpo.pruners._views.RungView`).
+          With :class:`~ahpo.samplers.TPESampler` this is BOHB's TPE on Hyperband; any
+          model-based sampler is fitted on that rung unchanged.
+    min_observations
+        With ``sampler_trials="rung"``: trials a rung needs before the model uses it,
+        an int ``>= 1``, or ``None`` for BOHB's ``d + 3`` (``d`` parameters).
 
     Examples
     --------
@@ -101,6 +118,14 @@ class HyperbandPruner(BasePruner):
     >>> study.optimize(objective, n_trials=30)
     >>> any(t.state == ahpo.TrialState.PRUNED for t in study.trials)
     True
+
+    BOHB-style, TPE fitted on the highest rung with enough trials:
+
+    >>> bohb = ahpo.create_study(
+    ...     sampler=ahpo.samplers.TPESampler(seed=0),
+    ...     pruner=ahpo.pruners.HyperbandPruner(1, 27, sampler_trials="rung"),
+    ... )
+    >>> bohb.optimize(objective, n_trials=30)
     """
 
     def __init__(
@@ -109,8 +134,21 @@ class HyperbandPruner(BasePruner):
         max_resource: str | int = "auto",
         reduction_factor: int = 3,
         bootstrap_count: int = 0,
+        *,
+        sampler_trials: str = "bracket",
+        min_observations: int | None = None,
     ) -> None:
         owner = type(self).__name__
+        if sampler_trials not in _SAMPLER_TRIALS:
+            raise invalid(
+                "sampler_trials", f"one of {_SAMPLER_TRIALS}", sampler_trials, owner=owner
+            )
+        self._sampler_trials = sampler_trials
+        self._min_observations = (
+            None
+            if min_observations is None
+            else check_int(min_observations, "min_observations", owner, 1)
+        )
         self._min_resource = check_int(min_resource, "min_resource", owner, 1)
         resource = check_resource(max_resource, "max_resource", owner)
         if resource != "auto" and int(resource) < self._min_resource:
@@ -127,6 +165,7 @@ class HyperbandPruner(BasePruner):
             raise invalid(
                 "bootstrap_count", "0 when max_resource is 'auto'", bootstrap_count, owner=owner
             )
+        self._rung_cache = RungCache(self._min_resource, self._reduction_factor)
 
     def _cumulative(
         self, view: StudyView | None, trials: list[FrozenTrial] | None = None
@@ -210,3 +249,56 @@ class HyperbandPruner(BasePruner):
         return asha_prune(
             same, trial, view.direction, rung_step, self._reduction_factor, self._bootstrap_count
         )
+
+    def sampler_view(self, view: StudyView, trial: FrozenTrial) -> StudyView:
+        """What the sampler learns from while it samples ``trial`` (``sampler_trials``).
+
+        ``"bracket"`` shows the trials of ``trial``'s bracket (the study as it is while
+        ``max_resource="auto"`` is unknown); ``"rung"`` shows all trials valued at the
+        highest rung with enough observations (the study as it is in a multi-objective
+        study, whose trials report nothing); ``"all"`` returns ``view``.
+
+        Examples
+        --------
+        >>> import ahpo
+        >>> pruner = ahpo.pruners.HyperbandPruner(1, 27)
+        >>> study = ahpo.create_study(pruner=pruner)
+        >>> for _ in range(4):
+        ...     _ = study.tell(study.ask(), 0.0)
+        >>> trial = study.ask()
+        >>> view = pruner.sampler_view(study.view, study.trials[-1])
+        >>> [t.number for t in view.trials]  # trial 4 is in bracket 0, like 0 and 2
+        [0, 2, 4]
+        """
+        if self._sampler_trials == "all":
+            return view
+        if self._sampler_trials == "rung":
+            if view.is_multi_objective:
+                return view
+            return RungView(view, self._rung_cache, self._min_observations)
+        if self._max_resource != "auto":
+            cumulative = _layout(
+                self._min_resource, int(self._max_resource), self._reduction_factor
+            )
+            bracket = _bracket(trial.number, cumulative)
+            return BracketView(view, lambda number: _bracket(number, cumulative) == bracket)
+        return _AutoBracketView(view, self, trial.number)
+
+
+class _AutoBracketView(BracketView):
+    """A bracket view whose brackets are known only once a trial completes."""
+
+    __slots__ = ("_number", "_pruner")
+
+    def __init__(self, base: StudyView, pruner: HyperbandPruner, number: int) -> None:
+        super().__init__(base, lambda _: True)
+        self._pruner = pruner
+        self._number = number
+
+    def get_trials(self, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
+        trials = self._base.get_trials()
+        cumulative = self._pruner._cumulative(None, trials)
+        if cumulative is not None:
+            bracket = _bracket(self._number, cumulative)
+            trials = [t for t in trials if _bracket(t.number, cumulative) == bracket]
+        return trials if states is None else [t for t in trials if t.state in states]

@@ -15,6 +15,7 @@ from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._json import check_json
 
 if TYPE_CHECKING:
+    from ahpo._view import StudyView
     from ahpo.study._study import Study
 
 FIXED_PARAMS_KEY = "fixed_params"
@@ -64,6 +65,7 @@ class Trial(BaseTrial):
         self._finished = False  # set once this process has told the trial
         self._relative: dict[str, Any] | None = None
         self._relative_space: dict[str, BaseDistribution] = {}
+        self._sampler_view: StudyView | None = None  # the pruner's, built once per trial
         self.space_params: dict[str, Any] | None = None
 
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
@@ -95,7 +97,9 @@ class Trial(BaseTrial):
             return value
         if distribution.single():
             return distribution.to_external_repr(distribution.from_unit(0.5))
-        view = self.study.view
+        if self._sampler_view is None:
+            self._sampler_view = self.study.pruner.sampler_view(self.study.view, self._frozen)
+        view = self._sampler_view
         sampler = self.study.sampler
         if self._relative is None:
             self._relative_space = sampler.infer_relative_search_space(view, self._frozen)

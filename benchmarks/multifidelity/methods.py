@@ -1,0 +1,135 @@
+"""The optimizers compared, and one run of an optimizer on a task under a resource budget.
+
+ahpo and Optuna share the define-by-run and ask-and-tell names, so one loop drives
+both: ask, let the task suggest, run the learning curve one step at a time with
+``report`` / ``should_prune``, tell. Every step run costs one unit of resource.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+from benchmarks.multifidelity.tasks import Task
+
+#: Hyperband / ASHA settings shared by every method: rungs at 1, 3, 9, 27.
+MIN_RESOURCE = 1
+REDUCTION_FACTOR = 3
+
+
+def _name(seed: int, task: Task) -> str:
+    """A fixed study name: Optuna's HyperbandPruner hashes it into the brackets."""
+    return f"multifidelity-{task.name}-{seed}"
+
+
+def _ahpo(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]:
+    def make(seed: int, task: Task) -> tuple[Any, Any]:
+        import ahpo
+
+        samplers = {
+            "random": lambda: ahpo.samplers.RandomSampler(seed=seed),
+            "tpe": lambda: ahpo.samplers.TPESampler(seed=seed),
+        }
+        r, eta = MIN_RESOURCE, REDUCTION_FACTOR
+        pruners = {
+            "none": ahpo.pruners.NopPruner,
+            "asha": lambda: ahpo.pruners.SuccessiveHalvingPruner(r, eta),
+            "hyperband": lambda: ahpo.pruners.HyperbandPruner(r, task.max_resource, eta),
+            "bohb": lambda: ahpo.pruners.HyperbandPruner(
+                r, task.max_resource, eta, sampler_trials="rung"
+            ),
+        }
+        study = ahpo.create_study(
+            sampler=samplers[sampler](), pruner=pruners[pruner](), study_name=_name(seed, task)
+        )
+        return study, ahpo.TrialState.PRUNED
+
+    return make
+
+
+def _optuna(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]:
+    def make(seed: int, task: Task) -> tuple[Any, Any]:
+        import optuna
+
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+        samplers = {
+            "random": lambda: optuna.samplers.RandomSampler(seed=seed),
+            "tpe": lambda: optuna.samplers.TPESampler(seed=seed),
+        }
+        r, eta = MIN_RESOURCE, REDUCTION_FACTOR
+        pruners = {
+            "asha": lambda: optuna.pruners.SuccessiveHalvingPruner(r, eta),
+            "hyperband": lambda: optuna.pruners.HyperbandPruner(r, task.max_resource, eta),
+        }
+        study = optuna.create_study(
+            sampler=samplers[sampler](), pruner=pruners[pruner](), study_name=_name(seed, task)
+        )
+        return study, optuna.trial.TrialState.PRUNED
+
+    return make
+
+
+#: name -> (description, ``make(seed, task) -> (study, PRUNED state)``).
+METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
+    "random": ("ahpo random search, no pruning", _ahpo("random", "none")),
+    "asha+random": ("ahpo SuccessiveHalvingPruner (ASHA) + random", _ahpo("random", "asha")),
+    "hyperband+random": ("ahpo HyperbandPruner + random", _ahpo("random", "hyperband")),
+    "hyperband+tpe": (
+        "ahpo HyperbandPruner + TPE, sampler sees its bracket (Optuna's design)",
+        _ahpo("tpe", "hyperband"),
+    ),
+    "bohb": (
+        "ahpo HyperbandPruner(sampler_trials='rung') + TPE: BOHB-style",
+        _ahpo("tpe", "bohb"),
+    ),
+    "optuna-asha+random": ("Optuna SuccessiveHalvingPruner + random", _optuna("random", "asha")),
+    "optuna-hyperband+random": ("Optuna HyperbandPruner + random", _optuna("random", "hyperband")),
+    "optuna-hyperband+tpe": ("Optuna HyperbandPruner + TPE", _optuna("tpe", "hyperband")),
+}
+
+
+def run(task: Task, method: str, seed: int, budget: int) -> dict[str, Any]:
+    """Run ``method`` on ``task`` until ``budget`` steps are spent (the last trial ends).
+
+    Returns
+    -------
+    dict
+        ``trace``: ``[spent, best]`` after each finished trial, ``spent`` the steps run
+        so far and ``best`` the best final loss of the COMPLETE trials (``inf`` before
+        the first); ``n_trials``, ``n_complete`` and ``wall_seconds``.
+    """
+    study, pruned_state = METHODS[method][1](seed, task)
+    started = time.perf_counter()
+    spent, best, n_trials, n_complete = 0, math.inf, 0, 0
+    trace: list[list[float]] = []
+    while spent < budget:
+        trial = study.ask()
+        loss_at = task.curve(task.suggest(trial))
+        n_trials += 1
+        value, pruned = math.nan, False
+        for step in range(1, task.max_resource + 1):
+            value = loss_at(step)
+            spent += 1
+            trial.report(value, step)
+            if trial.should_prune():
+                pruned = True
+                break
+        if pruned:
+            study.tell(trial, state=pruned_state)
+        else:
+            study.tell(trial, value)
+            best = min(best, value)
+            n_complete += 1
+        trace.append([spent, best])
+    return {
+        "task": task.name,
+        "method": method,
+        "seed": seed,
+        "budget": budget,
+        "trace": trace,
+        "n_trials": n_trials,
+        "n_complete": n_complete,
+        "wall_seconds": time.perf_counter() - started,
+    }

@@ -1,0 +1,166 @@
+"""From run traces to the markdown report and the plot.
+
+The reference is no-pruning random search: its *target* on a task is the median,
+over seeds, of the best final loss it reached with the whole budget. For every method
+and seed, the *resource fraction* is the resource (steps summed over all trials) spent
+when its best final loss first reached the target, divided by the budget. A run that
+never reached it is censored: it counts as its total resource, shown with ``>``.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+Result = Mapping[str, Any]
+
+
+def target(results: Sequence[Result], task: str, reference: str = "random") -> float:
+    """Median over seeds of the reference method's best final loss on ``task``."""
+    finals = [r["trace"][-1][1] for r in results if r["task"] == task and r["method"] == reference]
+    return float(statistics.median(finals))
+
+
+def fraction(result: Result, goal: float) -> tuple[float, bool]:
+    """``(resource fraction, reached)`` of one run for the target loss ``goal``."""
+    for spent, best in result["trace"]:
+        if best <= goal:
+            return spent / result["budget"], True
+    return result["trace"][-1][0] / result["budget"], False
+
+
+def summarize(results: Sequence[Result], reference: str = "random") -> dict[str, dict[str, Any]]:
+    """Per task and method: fractions over seeds, their median, mean, spread, reached count."""
+    out: dict[str, dict[str, Any]] = {}
+    for task in dict.fromkeys(r["task"] for r in results):
+        goal = target(results, task, reference)
+        rows: dict[str, Any] = {"_target": goal}
+        for method in dict.fromkeys(r["method"] for r in results if r["task"] == task):
+            runs = [r for r in results if r["task"] == task and r["method"] == method]
+            pairs = [fraction(r, goal) for r in runs]
+            fracs = [f for f, _ in pairs]
+            rows[method] = {
+                "fractions": fracs,
+                "reached": sum(ok for _, ok in pairs),
+                "n": len(pairs),
+                "median": float(np.median(fracs)),
+                "mean": float(np.mean(fracs)),
+                "q25": float(np.quantile(fracs, 0.25)),
+                "q75": float(np.quantile(fracs, 0.75)),
+                "final": float(np.median([r["trace"][-1][1] for r in runs])),
+                "trials": float(np.mean([r["n_trials"] for r in runs])),
+                "wall": float(np.mean([r["wall_seconds"] for r in runs])),
+            }
+        out[task] = rows
+    return out
+
+
+def _fmt(value: float, censored: bool) -> str:
+    return (">" if censored else "") + f"{value:.3f}"
+
+
+def tables(summary: Mapping[str, Mapping[str, Any]], descriptions: Mapping[str, str]) -> str:
+    """One markdown table per task."""
+    lines: list[str] = []
+    for task, rows in summary.items():
+        lines += [
+            f"### {task}",
+            "",
+            f"{descriptions.get(task, '')}; target (random's median final loss): "
+            f"{rows['_target']:.4g}",
+            "",
+            "| method | reached | median fraction | mean fraction | IQR | min–max "
+            "| median final loss | trials/run | s/run |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for method, row in rows.items():
+            if method.startswith("_"):
+                continue
+            fracs = row["fractions"]
+            censored = row["reached"] < row["n"]
+            median_censored = row["reached"] < (row["n"] + 1) / 2
+            lines.append(
+                f"| {method} | {row['reached']}/{row['n']} "
+                f"| {_fmt(row['median'], median_censored)} | {_fmt(row['mean'], censored)} "
+                f"| {row['q25']:.3f}–{row['q75']:.3f} | {min(fracs):.3f}–{max(fracs):.3f} "
+                f"| {row['final']:.4g} | {row['trials']:.0f} | {row['wall']:.1f} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
+    """The targets of the issue, checked per task on the median resource fraction."""
+
+    def median(task: str, method: str) -> float:
+        row = summary[task].get(method)
+        if row is None or row["reached"] < (row["n"] + 1) / 2:
+            return math.inf
+        return float(row["median"])
+
+    lines = [
+        "| task | ASHA <= 1/4 | Hyperband <= 1/4 | BOHB < Hyperband+random "
+        "| ahpo ASHA <= Optuna ASHA | ahpo HB+random <= Optuna HB+random "
+        "| ahpo HB+TPE <= Optuna HB+TPE |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for task in summary:
+        asha, hb = median(task, "asha+random"), median(task, "hyperband+random")
+        bohb = median(task, "bohb")
+        cells = [
+            f"{asha:.3f} {'yes' if asha <= 0.25 else 'no'}",
+            f"{hb:.3f} {'yes' if hb <= 0.25 else 'no'}",
+            f"{bohb:.3f} vs {hb:.3f} {'yes' if bohb < hb else 'no'}",
+        ]
+        for ours, theirs in (
+            ("asha+random", "optuna-asha+random"),
+            ("hyperband+random", "optuna-hyperband+random"),
+            ("hyperband+tpe", "optuna-hyperband+tpe"),
+        ):
+            a, b = median(task, ours), median(task, theirs)
+            cells.append(f"{a:.3f} vs {b:.3f} {'yes' if a <= b else 'no'}")
+        lines.append(f"| {task} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(results: Sequence[Result], path: str) -> None:
+    """Median best final loss against resource spent, one panel per task."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tasks = list(dict.fromkeys(r["task"] for r in results))
+    methods = list(dict.fromkeys(r["method"] for r in results))
+    fig, axes = plt.subplots(1, len(tasks), figsize=(4.2 * len(tasks), 3.6), squeeze=False)
+    for ax, task in zip(axes[0], tasks, strict=True):
+        budget = max(r["budget"] for r in results if r["task"] == task)
+        grid = np.linspace(budget / 100, budget, 200)
+        for method in methods:
+            runs = [r for r in results if r["task"] == task and r["method"] == method]
+            if not runs:
+                continue
+            curves = []
+            for r in runs:
+                spent = np.array([p[0] for p in r["trace"]])
+                best = np.array([p[1] for p in r["trace"]])
+                idx = np.searchsorted(spent, grid, side="right") - 1
+                curves.append(np.where(idx >= 0, best[np.maximum(idx, 0)], np.inf))
+            ax.plot(grid / budget, np.median(np.array(curves), axis=0), label=method)
+        ax.axhline(target(results, task), color="grey", lw=0.8, ls=":")
+        ax.set_title(task)
+        ax.set_xscale("log")
+        ax.set_xlabel("resource / budget")
+        finite = [p[1] for r in results if r["task"] == task for p in r["trace"]]
+        finite = [v for v in finite if math.isfinite(v)]
+        low, high = min(finite), float(np.quantile(finite, 0.9))
+        ax.set_ylim(low - 0.05 * (high - low), high)
+    axes[0][0].set_ylabel("best final loss (median over seeds)")
+    axes[0][-1].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

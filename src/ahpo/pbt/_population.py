@@ -1,0 +1,80 @@
+"""The population as the storage holds it: members, their segments and lineage.
+
+Each trial is one *segment* of one *member*: it trains ``interval`` steps starting
+from the checkpoint its *parent* trial saved. Trial system attribute ``"pbt"`` holds
+``{"member": m, "generation": g, "parent": number or None}``; nothing else is kept,
+so every worker rebuilds the same population from the trials.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ahpo.trial._frozen import FrozenTrial
+from ahpo.trial._state import TrialState
+
+#: The trial system attribute that places a trial in the population.
+PBT_KEY = "pbt"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One member of the population.
+
+    Attributes
+    ----------
+    index
+        The member's number, ``0 <= index < population_size``.
+    latest
+        Its most recent COMPLETE segment, ``None`` before its first one ends.
+    busy
+        Whether a segment of it is RUNNING.
+    """
+
+    index: int
+    latest: FrozenTrial | None
+    busy: bool
+
+
+def members(trials: Sequence[FrozenTrial], population_size: int) -> list[Member]:
+    """The ``population_size`` members, as the trials of the study describe them."""
+    latest: dict[int, FrozenTrial] = {}
+    busy: set[int] = set()
+    for t in trials:
+        info = t.system_attrs.get(PBT_KEY)
+        if not isinstance(info, dict):
+            continue
+        m = int(info["member"])
+        if t.state == TrialState.RUNNING:
+            busy.add(m)
+        elif t.state == TrialState.COMPLETE:
+            old = latest.get(m)
+            if old is None or generation(t) >= generation(old):
+                latest[m] = t
+    return [Member(m, latest.get(m), m in busy) for m in range(population_size)]
+
+
+def generation(trial: FrozenTrial) -> int:
+    """The generation of a segment (0 for the first segment of a member)."""
+    return int(trial.system_attrs[PBT_KEY]["generation"])
+
+
+def lineage(trials: Sequence[FrozenTrial], number: int) -> list[int]:
+    """Trial numbers from the first segment down to trial ``number``, following parents.
+
+    Examples
+    --------
+    >>> from ahpo.pbt._population import lineage
+    >>> lineage([], 3)
+    [3]
+    """
+    by_number = {t.number: t for t in trials}
+    chain = [number]
+    while True:
+        trial = by_number.get(chain[-1])
+        info = None if trial is None else trial.system_attrs.get(PBT_KEY)
+        parent = None if not isinstance(info, dict) else info.get("parent")
+        if parent is None:
+            return chain[::-1]
+        chain.append(int(parent))
