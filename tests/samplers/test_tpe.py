@@ -71,6 +71,27 @@ def test_dynamic_ranges_fall_back_to_independent_sampling():
     assert all(0 <= t.params["x"] <= 5 + t.number for t in study.trials)
 
 
+class _RecordingTPE(TPESampler):
+    """A TPESampler that records which parameters it samples one at a time."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.independent = set()
+
+    def sample_independent(self, view, trial, name, distribution):
+        if len(view.get_trials(states=(TrialState.COMPLETE,))) >= 10:
+            self.independent.add(name)
+        return super().sample_independent(view, trial, name, distribution)
+
+
+@pytest.mark.parametrize(("group", "expected"), [(False, {"a_only", "bc_only"}), (True, set())])
+def test_conditional_parameters_are_modelled_by_group_or_one_at_a_time(group, expected):
+    sampler = _RecordingTPE(seed=0, n_startup_trials=10, group=group)
+    study = ahpo.create_study(sampler=sampler)
+    study.optimize(mixed, n_trials=25)
+    assert sampler.independent == expected
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_constant_liar_keeps_parallel_proposals_apart(seed):
     space_size = 15 * 15
@@ -112,9 +133,7 @@ def test_constraints_func_records_and_steers(seed):
 
 
 def test_multi_objective_runs_and_finds_a_front():
-    study = ahpo.create_study(
-        directions=["minimize", "minimize"], sampler=TPESampler(seed=0)
-    )
+    study = ahpo.create_study(directions=["minimize", "minimize"], sampler=TPESampler(seed=0))
 
     def objective(trial):
         x = trial.suggest_float("x", 0, 1)

@@ -84,6 +84,23 @@ class History:
                 by_signature.setdefault(present, []).append(name)
         return list(by_signature.values())
 
+    def present(self, names: Iterable[str], numbers: Sequence[int]) -> np.ndarray:
+        """Which trials in ``numbers`` have every one of ``names``: a ``(len(numbers),)`` mask."""
+        index = np.asarray(numbers, dtype=np.int64)
+        mask = np.ones(len(index), dtype=bool)
+        with self._lock:
+            for name in names:
+                column = self._columns.get(name, np.empty(0))
+                inside = index < len(column)
+                has = np.zeros(len(index), dtype=bool)
+                has[inside] = ~np.isnan(column[index[inside]])
+                mask &= has
+        return mask
+
+    def shared(self, names: Iterable[str], numbers: Sequence[int]) -> list[str]:
+        """The ``names`` that every trial in ``numbers`` has, sorted."""
+        return [name for name in sorted(names) if self.present([name], numbers).all()]
+
     def observations(
         self, numbers: Sequence[int], space: Mapping[str, BaseDistribution]
     ) -> dict[str, np.ndarray]:

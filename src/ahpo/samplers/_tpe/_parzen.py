@@ -201,4 +201,3 @@ def _categorical_kernels(obs: FloatArray, n_choices: int, prior_weight: float) -
     probs[n] = 1.0  # the prior kernel is uniform
     probs /= probs.sum(axis=1, keepdims=True)
     return _Categorical(np.log(probs))
-

@@ -19,7 +19,6 @@ from ahpo.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
 from ahpo.trial._state import TrialState
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
-_STARTUP_DIMS = 64
 
 
 class TPESampler(BaseSampler):
@@ -28,8 +27,8 @@ class TPESampler(BaseSampler):
     The finished trials are split into a good set (the best ``gamma(n)``) and a bad
     set. Each set gets a Parzen estimator, ``l(x)`` and ``g(x)``; the next trial is the
     candidate drawn from ``l`` with the largest ``l(x) / g(x)`` (Bergstra et al. 2011).
-    Before ``n_startup_trials`` trials have finished, points come from a scrambled
-    Sobol sequence indexed by trial number.
+    Before ``n_startup_trials`` trials have finished, points are drawn uniformly at
+    random (in each distribution's unit coordinate, so log scales are honoured).
 
     Parameters
     ----------
@@ -47,7 +46,9 @@ class TPESampler(BaseSampler):
         Model the parameters jointly (default) instead of one at a time.
     group
         With ``multivariate``: split the space into groups of parameters that always
-        appear together (conditional spaces) and model each group jointly.
+        appear together (conditional spaces) and model each group jointly. ``False``
+        (default, as in Optuna): model jointly the parameters every finished trial
+        has; the others (branches of a conditional space) are sampled one at a time.
     constant_liar
         Count RUNNING trials as bad, so parallel workers propose different points.
     constraints_func
@@ -75,7 +76,7 @@ class TPESampler(BaseSampler):
         weights: Callable[[int], np.ndarray] = default_weights,
         prior_weight: float = 1.0,
         multivariate: bool = True,
-        group: bool = True,
+        group: bool = False,
         constant_liar: bool = True,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
         seed: int | None = None,
@@ -103,9 +104,7 @@ class TPESampler(BaseSampler):
         self._group = group
         self._constant_liar = constant_liar
         self._constraints_func = constraints_func
-        self._seed = seed
         self._rng = np.random.default_rng(seed)
-        self._startup_table: np.ndarray | None = None
         self._histories: dict[str, History] = {}
         self._memo = threading.local()
 
@@ -120,7 +119,6 @@ class TPESampler(BaseSampler):
 
     def reseed_rng(self) -> None:
         self._rng = np.random.default_rng()
-        self._startup_table = None
 
     # ---- joint sampling ---------------------------------------------------------
     def infer_relative_search_space(
@@ -142,16 +140,36 @@ class TPESampler(BaseSampler):
         history = self._history(view.study_name)
         history.update(finished)
         liars = self._liars(trials, trial)
-        groups = history.groups(search_space) if self._group else [sorted(search_space)]
+        groups = self._groups(history, finished, search_space)
         out: dict[str, Any] = {}
-        for names in groups:
+        for names in filter(None, groups):
             space = {n: search_space[n] for n in names}
-            good, bad = self._split_among(finished, names, view)
+            good, bad = self._split_among(history, finished, names, view)
             out.update(self._propose(history, space, good, bad, liars, multivariate=True))
         return out
 
+    def _groups(
+        self,
+        history: History,
+        finished: Sequence[FrozenTrial],
+        search_space: Mapping[str, BaseDistribution],
+    ) -> list[list[str]]:
+        """The parameter sets to model jointly, one joint estimator each.
+
+        ``group``: the sets of parameters that always appear together. Otherwise the
+        one set of parameters every finished trial has (Optuna's intersection search
+        space); the rest, e.g. a conditional branch's, are sampled one at a time.
+        """
+        if self._group:
+            return history.groups(search_space)
+        return [history.shared(search_space, [t.number for t in finished])]
+
     def _split_among(
-        self, finished: Sequence[FrozenTrial], names: Sequence[str], view: StudyView
+        self,
+        history: History,
+        finished: Sequence[FrozenTrial],
+        names: Sequence[str],
+        view: StudyView,
     ) -> tuple[list[FrozenTrial], list[FrozenTrial]]:
         """Good and bad among the trials that have every parameter in ``names``.
 
@@ -159,7 +177,8 @@ class TPESampler(BaseSampler):
         trials of that branch: split over all trials, a branch that is not yet in the
         global top would get no good observations, and its model would learn nothing.
         """
-        members = [t for t in finished if all(n in t.params for n in names)]
+        mask = history.present(names, [t.number for t in finished])
+        members = [t for t, keep in zip(finished, mask.tolist(), strict=True) if keep]
         return split(members, view.directions, self._gamma)
 
     # ---- one parameter at a time ------------------------------------------------
@@ -169,10 +188,10 @@ class TPESampler(BaseSampler):
         trials = view.get_trials()
         finished = [t for t in trials if t.state in _FINISHED]
         if len(finished) < self._n_startup:
-            return self._startup_value(trial, name, distribution)
+            return self._startup_value(distribution)
         history = self._history(view.study_name)
         history.update(finished)
-        good, bad = self._split_among(finished, [name], view)
+        good, bad = self._split_among(history, finished, [name], view)
         liars = self._liars(trials, trial)
         space = {name: distribution}
         return self._propose(history, space, good, bad, liars, multivariate=False)[name]
@@ -196,7 +215,8 @@ class TPESampler(BaseSampler):
         if not self._constant_liar:
             return []
         return [
-            t for t in trials
+            t
+            for t in trials
             if t.state == TrialState.RUNNING and t.number != current.number and t.params
         ]
 
@@ -236,10 +256,12 @@ class TPESampler(BaseSampler):
         """
         names = sorted(space)
         liar_rows = [row for t in liars if (row := _internal_row(t, names, space))]
-        below = self._estimator(space, history.observations([t.number for t in good], space),
-                                [], multivariate)
-        above = self._estimator(space, history.observations([t.number for t in bad], space),
-                                liar_rows, multivariate)
+        below = self._estimator(
+            space, history.observations([t.number for t in good], space), [], multivariate
+        )
+        above = self._estimator(
+            space, history.observations([t.number for t in bad], space), liar_rows, multivariate
+        )
         candidates = below.sample(self._rng, self._n_candidates)
         score = below.log_pdf(candidates) - above.log_pdf(candidates)
         taken = {tuple(row) for row in liar_rows}
@@ -276,29 +298,11 @@ class TPESampler(BaseSampler):
             multivariate=multivariate and len(names) > 1,
         )
 
-    def _startup_value(self, trial: FrozenTrial, name: str, dist: BaseDistribution) -> Any:
+    def _startup_value(self, dist: BaseDistribution) -> Any:
+        """A uniform draw in ``dist``'s unit coordinate (log-uniform on a log scale)."""
         if dist.single():
             return dist.to_external_repr(dist.from_unit(0.5))
-        # The j-th parameter a trial suggests takes coordinate j of Sobol point
-        # number `trial.number`: a low-discrepancy design for any fixed space.
-        j = len(trial.params)
-        if j >= _STARTUP_DIMS:
-            u = float(self._rng.random())
-        else:
-            table = self._table()
-            u = float(table[trial.number % len(table), j])
-        return dist.to_external_repr(dist.from_unit(u))
-
-    def _table(self) -> np.ndarray:
-        if self._startup_table is None:
-            from scipy.stats import qmc
-
-            size = max(32, 1 << max(self._n_startup - 1, 1).bit_length())
-            seed = None if self._seed is None else int(self._rng.integers(2**32))
-            self._startup_table = qmc.Sobol(d=_STARTUP_DIMS, scramble=True, seed=seed).random(
-                size
-            )
-        return self._startup_table
+        return dist.to_external_repr(dist.from_unit(float(self._rng.random())))
 
 
 def _internal_row(
