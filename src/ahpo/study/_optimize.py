@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import logging
 import os
@@ -16,6 +17,10 @@ from typing import TYPE_CHECKING, Any
 from ahpo._exceptions import TrialPruned, UpdateFinishedTrialError
 from ahpo._validation import invalid, type_error
 from ahpo.logging import get_logger
+from ahpo.parallel import BaseExecutor, ThreadExecutor, critical, graceful_shutdown
+from ahpo.pruners import BasePruner
+from ahpo.samplers._base import BaseSampler
+from ahpo.storages import BaseStorage
 from ahpo.study._heartbeat import Heartbeat, fail_stale_trials
 from ahpo.study._tell import fail_untold
 from ahpo.trial._frozen import FAIL_REASON_KEY, FrozenTrial
@@ -79,6 +84,18 @@ def _validate(
     return n_jobs, catch, callbacks
 
 
+def _call(
+    trial: Trial, func: Callable[..., Any], space: Mapping[str, Any] | None
+) -> tuple[Any, BaseException | None]:
+    """``(result, None)`` or ``(None, the exception the objective raised)``."""
+    try:
+        if space is not None:
+            trial.space_params = trial.suggest_space(space)
+        return func(trial.space_params if space is not None else trial), None
+    except BaseException as exc:
+        return None, exc
+
+
 def _run_trial(
     study: Study,
     trial: Trial,
@@ -89,41 +106,48 @@ def _run_trial(
 ) -> FrozenTrial:
     trial_id = trial._trial_id
     running.add(trial_id)
-    error: BaseException | None = None
     try:
         with Heartbeat(study, trial_id):
-            try:
-                if space is not None:
-                    trial.space_params = trial.suggest_space(space)
-                result = func(trial.space_params if space is not None else trial)
-            except TrialPruned:
-                return study.tell(trial, state=TrialState.PRUNED, skip_if_finished=True)
-            except BaseException as exc:
-                error = exc
-        if error is None:
-            if result is None:
-                _fail(study, trial_id, "The objective returned None; it must return a number.")
-                return study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
-            return study.tell(trial, values=result, skip_if_finished=True)
-        interrupted = not isinstance(error, Exception)
-        reason = (
-            f"Interrupted by {type(error).__name__}."
-            if interrupted
-            else f"{type(error).__name__}: {error}"
-        )
-        _fail(study, trial_id, reason)
-        if not interrupted:
-            _logger.warning(
-                "Trial %d failed with %s",
-                trial.number,
-                "".join(traceback.format_exception(type(error), error, error.__traceback__)),
-            )
-        frozen = study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
-        if interrupted or not isinstance(error, catch):
-            raise error
-        return frozen
+            result, error = _call(trial, func, space)
+        # A shutdown signal waits until the trial is told.
+        with critical():
+            return _tell_outcome(study, trial, result, error, catch)
     finally:
         running.discard(trial_id)
+
+
+def _tell_outcome(
+    study: Study,
+    trial: Trial,
+    result: Any,
+    error: BaseException | None,
+    catch: tuple[type[BaseException], ...],
+) -> FrozenTrial:
+    trial_id = trial._trial_id
+    if isinstance(error, TrialPruned):
+        return study.tell(trial, state=TrialState.PRUNED, skip_if_finished=True)
+    if error is None:
+        if result is None:
+            _fail(study, trial_id, "The objective returned None; it must return a number.")
+            return study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
+        return study.tell(trial, values=result, skip_if_finished=True)
+    interrupted = not isinstance(error, Exception)
+    reason = (
+        f"Interrupted by {type(error).__name__}."
+        if interrupted
+        else f"{type(error).__name__}: {error}"
+    )
+    _fail(study, trial_id, reason)
+    if not interrupted:
+        _logger.warning(
+            "Trial %d failed with %s",
+            trial.number,
+            "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+        )
+    frozen = study.tell(trial, state=TrialState.FAIL, skip_if_finished=True)
+    if interrupted or not isinstance(error, catch):
+        raise error
+    return frozen
 
 
 def _fail(study: Study, trial_id: int, reason: str) -> None:
@@ -143,11 +167,49 @@ def optimize(
     gc_after_trial: bool = False,
     show_progress_bar: bool = False,
     space: Mapping[str, Any] | None = None,
+    executor: BaseExecutor | None = None,
 ) -> None:
     """Run ``func`` on new trials; see :meth:`Study.optimize` for the contract."""
     if not callable(func):
         raise type_error("func", "a callable", func, owner="Study.optimize")
     n_jobs, catch_tuple, cbs = _validate(n_trials, timeout, n_jobs, catch, callbacks)
+    if executor is not None:
+        n_jobs = _check_executor(study, executor, n_jobs, show_progress_bar)
+        if not isinstance(executor, ThreadExecutor):
+            share = _Share(
+                storage=study._storage,
+                study_name=study.study_name,
+                sampler=study.sampler,
+                pruner=study.pruner,
+                func=func,
+                n_trials=None,
+                timeout=timeout,
+                catch=catch_tuple,
+                callbacks=tuple(cbs),
+                gc_after_trial=gc_after_trial,
+                space=space,
+            )
+            executor.map(_run_share, _split(share, n_trials, executor.n_workers))
+            return
+    _run_local(
+        study, func, n_trials, timeout, n_jobs, catch_tuple, cbs, gc_after_trial,
+        show_progress_bar, space,
+    )
+
+
+def _run_local(
+    study: Study,
+    func: Callable[..., Any],
+    n_trials: int | None,
+    timeout: float | None,
+    n_jobs: int,
+    catch_tuple: tuple[type[BaseException], ...],
+    cbs: list[Callback],
+    gc_after_trial: bool,
+    show_progress_bar: bool,
+    space: Mapping[str, Any] | None,
+) -> None:
+    """The loop of one process: ``n_jobs`` threads ask, run and tell trials."""
     budget = _Budget(n_trials)
     deadline = None if timeout is None else time.monotonic() + timeout
     running: set[int] = set()
@@ -166,8 +228,16 @@ def optimize(
                 return None
             if study.sampler.is_exhausted(study.view) or not budget.take():
                 return None
-            fail_stale_trials(study)
-            return study.ask()
+            trial = None
+            try:
+                with critical():  # a shutdown signal waits until the trial exists
+                    fail_stale_trials(study)
+                    trial = study.ask()
+            except KeyboardInterrupt:
+                if trial is not None:
+                    fail_untold(study._storage, trial._trial_id, "Interrupted before it ran.")
+                raise
+            return trial
 
     def worker() -> None:
         while (trial := next_trial()) is not None:
@@ -239,3 +309,81 @@ def _progress(show: bool, n_trials: int | None, timeout: float | None) -> Any:
     if n_trials is None and timeout is not None:
         return tqdm(desc=f"trials (timeout {timeout:g}s)", unit="trial")
     return tqdm(total=n_trials, unit="trial")
+
+
+def _check_executor(
+    study: Study, executor: Any, n_jobs: int, show_progress_bar: bool
+) -> int:
+    """The thread count for the local loop; errors for what an executor cannot do."""
+    owner = "Study.optimize"
+    if not isinstance(executor, BaseExecutor):
+        raise type_error("executor", "None or an ahpo.parallel executor", executor, owner=owner)
+    if n_jobs != 1:
+        raise invalid("n_jobs", "1 when an executor is given (it sets the workers)", n_jobs,
+                      owner=owner)
+    if executor.shares_memory:
+        return executor.n_workers
+    if show_progress_bar:
+        raise invalid(
+            "show_progress_bar", f"False with {type(executor).__name__} (workers run elsewhere)",
+            show_progress_bar, owner=owner,
+        )
+    if not getattr(study._storage, "shareable", False):
+        raise invalid(
+            "executor",
+            "a ThreadExecutor unless the study's storage is a database other processes can "
+            "open (a SQLite file or PostgreSQL URL; the in-memory storage and "
+            f"'sqlite:///:memory:' are private to this process). Storage: {study._storage!r}",
+            executor, owner=owner,
+        )
+    return 1
+
+
+@dataclasses.dataclass(frozen=True)
+class _Share:
+    """What one remote worker runs: its share of the budget against the same study."""
+
+    storage: BaseStorage
+    study_name: str
+    sampler: BaseSampler
+    pruner: BasePruner
+    func: Callable[..., Any]
+    n_trials: int | None
+    timeout: float | None
+    catch: tuple[type[BaseException], ...]
+    callbacks: tuple[Callback, ...]
+    gc_after_trial: bool
+    space: Mapping[str, Any] | None
+
+
+def _split(share: _Share, n_trials: int | None, n_workers: int) -> list[_Share]:
+    """One share per worker; ``n_trials`` split exactly (no worker gets 0)."""
+    if n_trials is None:
+        return [share] * n_workers
+    n = min(n_workers, n_trials)
+    return [
+        dataclasses.replace(share, n_trials=n_trials // n + (i < n_trials % n)) for i in range(n)
+    ]
+
+
+def _run_share(share: _Share) -> int:
+    """Run one worker's share in this process; return how many trials it finished.
+
+    The worker opens the storage again (pickled as its URL), draws a fresh sampler
+    seed so workers do not repeat each other, and stops cleanly on SIGTERM/Ctrl-C.
+    """
+    from ahpo.study._study import Study
+
+    with graceful_shutdown():
+        study = Study(share.study_name, share.storage, share.sampler, share.pruner)
+        study.sampler.reseed_rng()
+        finished: list[int] = []
+        try:
+            _run_local(
+                study, share.func, share.n_trials, share.timeout, 1, share.catch,
+                [*share.callbacks, lambda _s, t: finished.append(t.number)],
+                share.gc_after_trial, False, share.space,
+            )
+        finally:
+            study._storage.close()
+    return len(finished)

@@ -25,6 +25,8 @@ from ahpo.trial._trial import FIXED_PARAMS_KEY, Trial
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ahpo.parallel import BaseExecutor
+
 
 def _default_sampler() -> BaseSampler:
     from ahpo.samplers._tpe import TPESampler
@@ -139,6 +141,7 @@ class Study:
         gc_after_trial: bool = False,
         show_progress_bar: bool = False,
         space: Mapping[str, Any] | None = None,
+        executor: BaseExecutor | None = None,
     ) -> None:
         """Run the objective on new trials until a budget is reached.
 
@@ -167,6 +170,12 @@ class Study:
         space
             A declarative space (dict of distributions, nested dicts as categorical
             choices); see :mod:`ahpo.space`.
+        executor
+            Where the workers run, from :mod:`ahpo.parallel`: threads, local processes,
+            Dask or Ray (then leave ``n_jobs`` at 1). Workers other than threads open
+            the storage from its URL, so it must be a SQLite file or PostgreSQL, and
+            ``func``, the sampler and the callbacks must pickle. ``n_trials`` is split
+            exactly between the workers; :meth:`stop` reaches only this process.
 
         Examples
         --------
@@ -178,7 +187,7 @@ class Study:
         """
         _optimize.optimize(
             self, func, n_trials, timeout, n_jobs, catch, callbacks, gc_after_trial,
-            show_progress_bar, space,
+            show_progress_bar, space, executor,
         )
 
     def stop(self) -> None:

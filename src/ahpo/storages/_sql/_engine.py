@@ -28,7 +28,9 @@ T = TypeVar("T")
 
 #: Seconds SQLite waits for another process's write lock before reporting "busy".
 SQLITE_BUSY_TIMEOUT = 30.0
-_ATTEMPTS = 6
+#: Seconds a call keeps reconnecting to a database that went away (e.g. a restart).
+RECONNECT_WINDOW = 60.0
+_ATTEMPTS = 10
 _BACKOFF_BASE = 0.02
 _BACKOFF_MAX = 1.0
 # PostgreSQL SQLSTATEs after which the transaction was rolled back and may be re-run.
@@ -111,7 +113,10 @@ def create_engine(url: URL, engine_kwargs: dict[str, Any] | None) -> Engine:
             kwargs["poolclass"] = StaticPool
     else:
         memory = False
-        kwargs = {"pool_pre_ping": True}
+        # SQLAlchemy's connection pool, without pool_pre_ping: a pooled connection
+        # that died is detected by its first statement and the transaction is re-run
+        # (Database.run), so a checkout costs no extra round trip.
+        kwargs = {}
     kwargs.update(engine_kwargs or {})
     engine = sa.create_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
@@ -135,23 +140,37 @@ class Database:
         self.engine = create_engine(self.url, engine_kwargs)
         self.dialect: str = self.engine.dialect.name
         self._dbapi_error: type[Exception] = self.engine.dialect.loaded_dbapi.Error
+        # Reconnecting is for a server that went away; one never reached fails fast.
+        self._reached = False
         # The single connection of an in-memory database cannot be shared by threads.
         self._serial: contextlib.AbstractContextManager[Any] = (
             threading.RLock() if is_sqlite_memory(self.url) else contextlib.nullcontext()
         )
 
     def run(
-        self, fn: Callable[[Connection], T], *, write: bool = False, idempotent: bool = True
+        self,
+        fn: Callable[[Connection], T],
+        *,
+        write: bool = False,
+        idempotent: bool = True,
+        committed: Callable[[Connection, T], bool] | None = None,
     ) -> T:
         """Run ``fn(connection)`` in one transaction, commit, and return its result.
 
         ``write`` begins SQLite transactions with ``BEGIN IMMEDIATE``. A transaction
-        that failed before its commit is re-run when the backend asks for a retry;
-        one whose commit failed on a dropped connection (it may have committed) is
-        re-run only if it is ``idempotent``. Exceptions raised by ``fn`` itself
-        (``KeyError``, ``ValueError``, ...) pass through after a rollback.
+        that failed before its commit is re-run when the backend asks for a retry
+        (busy, serialization failure, deadlock: up to ``_ATTEMPTS`` times; a dropped
+        or refused connection to a server reached before: for
+        :data:`RECONNECT_WINDOW` seconds). When the connection drops during the
+        commit, the transaction may have committed: an ``idempotent`` one is simply
+        re-run; otherwise ``committed(conn, result)``, if given, checks in a new
+        transaction whether it did (then ``result`` is returned), and without it the
+        error is raised. Exceptions raised by ``fn`` itself (``KeyError``,
+        ``ValueError``, ...) pass through after a rollback.
         """
         attempt = 0
+        started = time.monotonic()
+        unsure: tuple[T] | None = None  # the result of a commit that may have happened
         while True:
             committing = False
             try:
@@ -159,28 +178,51 @@ class Database:
                     if write:
                         conn.execution_options(**{_WRITE: True})
                     transaction = conn.begin()
+                    if unsure is not None and committed is not None:
+                        if committed(conn, unsure[0]):
+                            transaction.commit()
+                            return unsure[0]
+                        unsure = None
+                    self._reached = True
                     result = fn(conn)
                     committing = True
                     transaction.commit()
                     return result
             except (sa.exc.SQLAlchemyError, self._dbapi_error) as exc:
                 attempt += 1
-                if attempt >= _ATTEMPTS or not self._retriable(exc, idempotent or not committing):
+                dropped = self._dropped(exc)
+                if committing and dropped and not idempotent:
+                    if committed is None:
+                        raise self.translate(exc) from exc
+                    unsure = (result,)
+                if dropped:
+                    if not self._reached or time.monotonic() - started > RECONNECT_WINDOW:
+                        raise self.translate(exc) from exc
+                elif attempt >= _ATTEMPTS or not self._retriable(exc):
                     raise self.translate(exc) from exc
-            delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2**attempt)
+            delay = min(_BACKOFF_MAX, _BACKOFF_BASE * 2 ** min(attempt, 10))
             time.sleep(delay * random.uniform(0.5, 1.5))
 
-    def _retriable(self, exc: BaseException, may_rerun: bool) -> bool:
+    def _retriable(self, exc: BaseException) -> bool:
+        """Whether the backend rolled the transaction back and asks for a re-run."""
         orig = getattr(exc, "orig", None) or exc
         if self.dialect == "sqlite":
             text = str(orig).lower()
             return "database is locked" in text or "database is busy" in text
-        if getattr(orig, "sqlstate", None) in _PG_RETRY_STATES:
+        return getattr(orig, "sqlstate", None) in _PG_RETRY_STATES
+
+    def _dropped(self, exc: BaseException) -> bool:
+        """Whether the connection to a server was lost or refused (never for SQLite)."""
+        if self.dialect == "sqlite" or self._retriable(exc):
+            return False
+        if getattr(exc, "connection_invalidated", False):
             return True
-        dropped = getattr(exc, "connection_invalidated", False) or isinstance(
-            exc, sa.exc.OperationalError
-        )
-        return dropped and may_rerun
+        orig = getattr(exc, "orig", None) or exc
+        state = getattr(orig, "sqlstate", None) or ""
+        # Class 08: connection exceptions; 57P01-03: the server is shutting down/starting.
+        if state.startswith("08") or state in ("57P01", "57P02", "57P03"):
+            return True
+        return isinstance(exc, (sa.exc.OperationalError, sa.exc.InterfaceError)) and not state
 
     def translate(self, exc: BaseException) -> StorageError:
         """The :class:`StorageError` for a backend error, with the backend's reason."""

@@ -39,51 +39,81 @@ def parse_distribution(text: str) -> BaseDistribution:
     return json_to_distribution(text)
 
 
+# The kinds of child rows, in the order of the UNION in _children_query.
+_PARAM, _VALUE, _INTERMEDIATE, _USER_ATTR, _SYSTEM_ATTR = range(5)
+
+
+def _children_query(ids: sa.Select[Any]) -> sa.CompoundSelect:
+    """Every child row of the trials in ``ids``, as one UNION ALL (one round trip).
+
+    Columns: ``kind, trial_id, key, num, n1, n2, text``; rows come in the order the
+    records need (params by id, values by objective, intermediate values by step,
+    attributes by key).
+    """
+    def part(
+        kind: int,
+        table: sa.Table,
+        key: Any = None,
+        num: Any = None,
+        n1: Any = None,
+        n2: Any = None,
+        text: Any = None,
+    ) -> sa.Select[Any]:
+        return sa.select(
+            sa.literal(kind, sa.Integer).label("kind"),
+            table.c.trial_id,
+            sa.cast(key, sa.Text).label("key"),
+            sa.cast(num, sa.Double).label("num"),
+            sa.cast(n1, sa.BigInteger).label("n1"),
+            sa.cast(n2, sa.Integer).label("n2"),
+            sa.cast(text, sa.Text).label("text"),
+        ).where(table.c.trial_id.in_(ids))
+
+    p, v, i = trial_params.c, trial_values.c, trial_intermediate_values.c
+    union = sa.union_all(
+        part(_PARAM, trial_params, key=p.param_name, num=p.param_value, n1=p.param_id,
+             text=p.distribution_json),
+        part(_VALUE, trial_values, num=v.value, n1=v.objective, n2=v.value_type),
+        part(_INTERMEDIATE, trial_intermediate_values, num=i.value, n1=i.step,
+             n2=i.value_type),
+        part(_USER_ATTR, trial_user_attrs, key=trial_user_attrs.c.key,
+             text=trial_user_attrs.c.value_json),
+        part(_SYSTEM_ATTR, trial_system_attrs, key=trial_system_attrs.c.key,
+             text=trial_system_attrs.c.value_json),
+    )
+    return union.order_by("kind", "trial_id", "n1", "key")
+
+
 def load_trials(conn: Connection, where: sa.ColumnElement[bool]) -> list[FrozenTrial]:
     """The trials matching ``where`` (a condition on ``trials``), with everything in them.
 
-    Six queries whatever the number of trials: the trial rows, then each child table
-    for the ids the same condition selects.
+    Two queries whatever the number of trials: the trial rows, then every child row
+    of the ids the same condition selects.
     """
     rows = conn.execute(sa.select(trials).where(where)).all()
     if not rows:
         return []
     wanted = {row.trial_id for row in rows}
-    ids = sa.select(trials.c.trial_id).where(where)
-
-    def children(table: sa.Table, *order: sa.ColumnElement[Any]) -> dict[int, list[Any]]:
-        out: dict[int, list[Any]] = defaultdict(list)
-        query = sa.select(table).where(table.c.trial_id.in_(ids)).order_by(*order)
-        for child in conn.execute(query):
-            if child.trial_id in wanted:  # a trial committed after `rows` were read
-                out[child.trial_id].append(child)
-        return out
-
-    params = children(trial_params, trial_params.c.param_id)
-    values = children(trial_values, trial_values.c.objective)
-    intermediate = children(trial_intermediate_values, trial_intermediate_values.c.step)
-    user_attrs = children(trial_user_attrs, trial_user_attrs.c.key)
-    system_attrs = children(trial_system_attrs, trial_system_attrs.c.key)
+    children: dict[int, list[list[Any]]] = defaultdict(lambda: [[], [], [], [], []])
+    for child in conn.execute(_children_query(sa.select(trials.c.trial_id).where(where))):
+        if child.trial_id in wanted:  # a trial committed after `rows` were read
+            children[child.trial_id][child.kind].append(child)
 
     out = []
     for row in rows:
         tid = row.trial_id
-        distributions = {p.param_name: parse_distribution(p.distribution_json) for p in params[tid]}
+        params, values, intermediate, user_attrs, system_attrs = children[tid]
+        distributions = {p.key: parse_distribution(p.text) for p in params}
         out.append(
             FrozenTrial(
                 number=row.number,
                 state=TrialState[row.state],
-                values=tuple(columns_to_float(v.value, v.value_type) for v in values[tid]) or None,
-                params={
-                    p.param_name: distributions[p.param_name].to_external_repr(p.param_value)
-                    for p in params[tid]
-                },
+                values=tuple(columns_to_float(v.num, v.n2) for v in values) or None,
+                params={p.key: distributions[p.key].to_external_repr(p.num) for p in params},
                 distributions=distributions,
-                intermediate_values={
-                    v.step: columns_to_float(v.value, v.value_type) for v in intermediate[tid]
-                },
-                user_attrs={a.key: json.loads(a.value_json) for a in user_attrs[tid]},
-                system_attrs={a.key: json.loads(a.value_json) for a in system_attrs[tid]},
+                intermediate_values={v.n1: columns_to_float(v.num, v.n2) for v in intermediate},
+                user_attrs={a.key: json.loads(a.text) for a in user_attrs},
+                system_attrs={a.key: json.loads(a.text) for a in system_attrs},
                 datetime_start=row.datetime_start,
                 datetime_complete=row.datetime_complete,
                 trial_id=tid,

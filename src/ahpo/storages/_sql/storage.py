@@ -18,7 +18,7 @@ from ahpo._validation import invalid, type_error
 from ahpo.distributions import BaseDistribution, check_compatible, distribution_to_json
 from ahpo.storages._base import DEFAULT_STUDY_NAME_PREFIX, BaseStorage, FrozenStudy, utcnow
 from ahpo.storages._sql._cache import TrialCache
-from ahpo.storages._sql._engine import Database, epoch_now
+from ahpo.storages._sql._engine import Database, epoch_now, is_sqlite_memory
 from ahpo.storages._sql._migrate import ensure_schema
 from ahpo.storages._sql._read import (
     load_changed_trials,
@@ -161,6 +161,11 @@ class SQLStorage(BaseStorage):
     def url(self) -> str:
         """The database URL, password hidden."""
         return self._db.url.render_as_string(hide_password=True)
+
+    @property
+    def shareable(self) -> bool:
+        """Whether other processes can open this database (not ``sqlite:///:memory:``)."""
+        return not is_sqlite_memory(self._db.url)
 
     def __repr__(self) -> str:
         return f"SQLStorage({self.url!r})"
@@ -337,7 +342,13 @@ class SQLStorage(BaseStorage):
                     conn.execute(sa.insert(table), [{"trial_id": trial_id, **r} for r in rows])
             return trial_id, number
 
-        trial_id, number = self._db.run(create, write=True, idempotent=False)
+        def created(conn: Connection, result: tuple[int, int]) -> bool:
+            found = conn.execute(
+                sa.select(trials.c.number).where(trials.c.trial_id == result[0])
+            ).scalar()
+            return found == result[1]
+
+        trial_id, number = self._db.run(create, write=True, idempotent=False, committed=created)
         dists = template.distributions
         return FrozenTrial(
             number=number,
@@ -372,6 +383,8 @@ class SQLStorage(BaseStorage):
                 is not None
             )
 
+        start = utcnow()
+
         def claim(conn: Connection) -> int | None:
             while True:
                 # SKIP LOCKED: concurrent claimers on PostgreSQL take different rows
@@ -391,7 +404,7 @@ class SQLStorage(BaseStorage):
                     .where(trials.c.trial_id == trial_id, trials.c.state == TrialState.WAITING.name)
                     .values(
                         state=TrialState.RUNNING.name,
-                        datetime_start=utcnow(),
+                        datetime_start=start,
                         heartbeat=epoch_now(conn.dialect.name),
                     )
                 )
@@ -402,7 +415,17 @@ class SQLStorage(BaseStorage):
         # write lock. A trial enqueued just after the read is claimed by the next ask.
         if not self._db.run(any_waiting):
             return None
-        return self._db.run(claim, write=True, idempotent=False)
+        def claimed(conn: Connection, trial_id: int | None) -> bool:
+            if trial_id is None:
+                return True
+            row = conn.execute(
+                sa.select(trials.c.state, trials.c.datetime_start).where(
+                    trials.c.trial_id == trial_id
+                )
+            ).one()
+            return row.state == TrialState.RUNNING.name and row.datetime_start == start
+
+        return self._db.run(claim, write=True, idempotent=False, committed=claimed)
 
     def set_trial_param(
         self, trial_id: int, name: str, internal_value: float, distribution: BaseDistribution
@@ -433,6 +456,7 @@ class SQLStorage(BaseStorage):
     ) -> None:
         state = TrialState(state)
         value_rows = None if values is None else float_rows("objective", dict(enumerate(values)))
+        end = utcnow()
 
         def write(conn: Connection) -> None:
             row = lock_unfinished_trial(conn, trial_id)
@@ -442,7 +466,7 @@ class SQLStorage(BaseStorage):
                 if row.datetime_start is None:
                     changes["datetime_start"] = utcnow()
             if state.is_finished():
-                changes["datetime_complete"] = utcnow()
+                changes["datetime_complete"] = end
             conn.execute(sa.update(trials).where(trials.c.trial_id == trial_id).values(**changes))
             if value_rows is not None:
                 conn.execute(sa.delete(trial_values).where(trial_values.c.trial_id == trial_id))
@@ -451,9 +475,19 @@ class SQLStorage(BaseStorage):
                         sa.insert(trial_values), [{"trial_id": trial_id, **r} for r in value_rows]
                     )
 
-        # Not re-run after an ambiguous commit: a second run would find the trial
+        def written(conn: Connection, _result: None) -> bool:
+            row = conn.execute(
+                sa.select(trials.c.state, trials.c.datetime_complete).where(
+                    trials.c.trial_id == trial_id
+                )
+            ).one()
+            return row.state == state.name and (
+                not state.is_finished() or row.datetime_complete == end
+            )
+
+        # Not simply re-run after an ambiguous commit: a second run would find the trial
         # finished and raise UpdateFinishedTrialError for a tell that succeeded.
-        self._db.run(write, write=True, idempotent=False)
+        self._db.run(write, write=True, idempotent=False, committed=written)
 
     def set_trial_intermediate_value(self, trial_id: int, step: int, value: float) -> None:
         rows = [{"trial_id": trial_id, **r} for r in float_rows("step", {step: value})]
@@ -558,6 +592,8 @@ class SQLStorage(BaseStorage):
             "(it crashed, was killed or lost the database); ahpo marked the trial FAIL."
         )
 
+        now = utcnow()
+
         def fail(conn: Connection) -> list[int]:
             # UPDATE ... WHERE state = RUNNING RETURNING: a concurrent caller waits
             # for the row lock, then re-checks the state, so each id is returned once.
@@ -568,7 +604,7 @@ class SQLStorage(BaseStorage):
                     trials.c.state == TrialState.RUNNING.name,
                     trials.c.heartbeat < epoch_now(conn.dialect.name) - grace,
                 )
-                .values(state=TrialState.FAIL.name, datetime_complete=utcnow())
+                .values(state=TrialState.FAIL.name, datetime_complete=now)
                 .returning(trials.c.trial_id)
             ).scalars()
             ids = sorted(int(tid) for tid in failed)
@@ -583,4 +619,12 @@ class SQLStorage(BaseStorage):
             )
             return ids
 
-        return self._db.run(fail, write=True, idempotent=False)
+        def failed_here(conn: Connection, ids: list[int]) -> bool:
+            if not ids:
+                return True
+            ends = conn.execute(
+                sa.select(trials.c.datetime_complete).where(trials.c.trial_id.in_(ids))
+            ).scalars()
+            return all(end == now for end in ends)
+
+        return self._db.run(fail, write=True, idempotent=False, committed=failed_here)

@@ -1,0 +1,1 @@
+"""Distributed throughput and ask time on PostgreSQL: ahpo against Optuna's RDBStorage."""
