@@ -205,6 +205,12 @@ register(
     check=_ahpo_has("QMCSampler"),
 )
 register(
+    "ahpo-gp",
+    ahpo_runner(_ahpo_sampler("GPSampler")),
+    "ahpo GPSampler, default configuration",
+    check=_ahpo_has("GPSampler"),
+)
+register(
     "optuna-random",
     optuna_runner(_optuna_sampler("RandomSampler")),
     "Optuna RandomSampler",

@@ -1,0 +1,148 @@
+"""Kernel hyperparameters by maximum a posteriori: marginal likelihood plus priors.
+
+The parameters are ``theta = (log l_1, ..., log l_d, log s2, log noise)``. Priors:
+
+- lengthscales: ``log l_i ~ N(sqrt(2) + log(d) / 2, sqrt(3))``, the dimension-scaled
+  prior of Hvarfner et al. 2024 ("Vanilla Bayesian optimization performs great in high
+  dimensions"), which keeps high-dimensional models from overfitting;
+- signal variance (targets are standardized): ``log s2 ~ N(0, 1)``;
+- noise variance: ``log noise ~ N(log 1e-4, 3)``, with a floor of ``1e-6``.
+
+The negative log posterior and its gradient (Rasmussen & Williams 2006, eq. 5.9) are
+minimized with L-BFGS-B, either from the previous fit (warm start) or from several
+starts: the prior mode, a short-lengthscale start and a draw from the prior.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.linalg
+import scipy.optimize
+
+from ahpo.samplers._gp._gp import GaussianProcess, KernelParams
+from ahpo.samplers._gp._kernel import BoolArray, FloatArray, matern52_from_r2, squared_differences
+
+NOISE_FLOOR = 1e-6
+_LOG_L_BOUNDS = (np.log(1e-2), np.log(1e2))
+_LOG_S2_BOUNDS = (np.log(5e-2), np.log(2e1))
+_LOG_NOISE_BOUNDS = (np.log(NOISE_FLOOR), np.log(2.0))
+_LOG_NOISE_PRIOR = (np.log(1e-4), 3.0)
+_MAXITER = 200
+
+
+def _lengthscale_prior(d: int) -> tuple[float, float]:
+    return float(np.sqrt(2.0) + 0.5 * np.log(d)), float(np.sqrt(3.0))
+
+
+def unpack(theta: FloatArray, d: int, fixed_noise: float | None) -> KernelParams:
+    """Kernel hyperparameters from the log-parameter vector ``theta``."""
+    noise = fixed_noise if fixed_noise is not None else float(np.exp(theta[d + 1]))
+    return KernelParams(np.exp(-2.0 * theta[:d]), float(np.exp(theta[d])), noise)
+
+
+def _neg_log_posterior(
+    theta: FloatArray,
+    sq: FloatArray,
+    y: FloatArray,
+    fixed_noise: float | None,
+) -> tuple[float, FloatArray]:
+    n, _, d = sq.shape
+    p = unpack(theta, d, fixed_noise)
+    r2 = sq @ p.inv_sq_lengthscales
+    f, df = matern52_from_r2(r2)
+    k = p.signal * f
+    k[np.diag_indices(n)] += p.noise
+    try:
+        gp_chol = np.linalg.cholesky(k)
+    except np.linalg.LinAlgError:
+        return 1e10, np.zeros_like(theta)
+    lower, info = scipy.linalg.lapack.dpotri(gp_chol, lower=1)
+    if info != 0:
+        return 1e10, np.zeros_like(theta)
+    lower = np.tril(lower)
+    k_inv = lower + lower.T
+    k_inv[np.diag_indices(n)] *= 0.5
+    alpha = k_inv @ y
+    lml = -0.5 * y @ alpha - np.log(np.diag(gp_chol)).sum() - 0.5 * n * np.log(2 * np.pi)
+    w = np.outer(alpha, alpha) - k_inv
+    grad = np.zeros_like(theta)
+    # dK/dlog l_i = s2 f'(r2) * sq_i * (-2 w_i)
+    grad[:d] = -p.inv_sq_lengthscales * np.einsum("jk,jki->i", w * (p.signal * df), sq)
+    grad[d] = 0.5 * np.sum(w * (p.signal * f))
+    if fixed_noise is None:
+        grad[d + 1] = 0.5 * p.noise * np.trace(w)
+
+    mu_l, sd_l = _lengthscale_prior(d)
+    means = np.concatenate([np.full(d, mu_l), [0.0, _LOG_NOISE_PRIOR[0]]])
+    sds = np.concatenate([np.full(d, sd_l), [1.0, _LOG_NOISE_PRIOR[1]]])
+    if fixed_noise is not None:
+        means, sds = means[: d + 1], sds[: d + 1]
+    z = (theta - means) / sds
+    log_prior = -0.5 * float(z @ z)
+    grad_prior = -z / sds
+    return -(lml + log_prior), -(grad + grad_prior)
+
+
+def fit_kernel(
+    x: FloatArray,
+    y: FloatArray,
+    categorical: BoolArray,
+    *,
+    deterministic: bool,
+    rng: np.random.Generator,
+    warm_start: FloatArray | None = None,
+) -> tuple[GaussianProcess, FloatArray]:
+    """Fit the hyperparameters and return the posterior and ``theta`` (for warm starts).
+
+    Parameters
+    ----------
+    x
+        Inputs, shape ``(n, d)``.
+    y
+        Standardized targets, shape ``(n,)``.
+    categorical
+        Shape ``(d,)``: which columns are categorical.
+    deterministic
+        Fix the noise at the floor instead of learning it.
+    rng
+        Draws the random start.
+    warm_start
+        ``theta`` of an earlier fit on the same space: the only start when given.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.random((20, 2))
+    >>> y = np.sin(6 * x[:, 0])
+    >>> gp, theta = fit_kernel(x, (y - y.mean()) / y.std(), np.array([False, False]),
+    ...                        deterministic=True, rng=rng)
+    >>> bool(gp.params.inv_sq_lengthscales[0] > gp.params.inv_sq_lengthscales[1])
+    True
+    """
+    d = x.shape[1]
+    fixed_noise = NOISE_FLOOR if deterministic else None
+    sq = squared_differences(x, x, categorical)
+    mu_l, sd_l = _lengthscale_prior(d)
+    bounds = [_LOG_L_BOUNDS] * d + [_LOG_S2_BOUNDS]
+    mode = [mu_l] * d + [0.0]
+    short = [np.log(0.3)] * d + [0.0]
+    draw = [*np.clip(rng.normal(mu_l, sd_l, d), *_LOG_L_BOUNDS), 0.0]
+    if fixed_noise is None:
+        bounds.append(_LOG_NOISE_BOUNDS)
+        mode.append(_LOG_NOISE_PRIOR[0])
+        short.append(_LOG_NOISE_PRIOR[0])
+        draw.append(np.log(1e-2))
+    starts = [np.array(mode), np.array(short), np.array(draw)]
+    if warm_start is not None and len(warm_start) == len(mode):
+        starts = [np.clip(warm_start, [b[0] for b in bounds], [b[1] for b in bounds])]
+    best_theta, best_value = starts[0], np.inf
+    for start in starts:
+        result = scipy.optimize.minimize(
+            _neg_log_posterior, start, args=(sq, y, fixed_noise), jac=True,
+            method="L-BFGS-B", bounds=bounds, options={"maxiter": _MAXITER},
+        )
+        if result.fun < best_value:
+            best_theta, best_value = result.x, float(result.fun)
+    params = unpack(best_theta, d, fixed_noise)
+    return GaussianProcess(x, y, params, categorical), best_theta

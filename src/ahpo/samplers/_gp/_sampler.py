@@ -1,0 +1,333 @@
+"""The Gaussian-process Bayesian-optimization sampler."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ahpo._validation import invalid, type_error
+from ahpo._view import StudyView
+from ahpo.distributions import BaseDistribution
+from ahpo.samplers._base import BaseSampler
+from ahpo.samplers._gp._data import Observations, subset, targets
+from ahpo.samplers._gp._encoding import Encoding
+from ahpo.samplers._gp._kernel import FloatArray
+from ahpo.samplers._gp._startup import SobolStartup
+from ahpo.samplers._gp._trust_region import box, side_length
+from ahpo.samplers._gp._warp import warp
+from ahpo.samplers._random import RandomSampler
+from ahpo.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
+from ahpo.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from ahpo.samplers._gp._gp import GaussianProcess
+
+_OWNER = "GPSampler"
+_ACQUISITIONS = ("logei", "ucb", "pi")
+_REFIT_EVERY = 10  # full multi-start hyperparameter fits; warm-started ones in between
+_N_ANCHORS = 5
+# Hyperparameters are fitted on at most this many trials (each marginal-likelihood
+# evaluation is cubic in it); the posterior then conditions on all modeled trials.
+_MAX_FIT_TRIALS = 100
+_TRUST_REGION_DIM = 20  # more parameters than this: search a TuRBO trust region
+
+
+class GPSampler(BaseSampler):
+    """Bayesian optimization with a Gaussian-process surrogate (numpy and scipy only).
+
+    Each proposal fits a GP with a Matérn-5/2 ARD kernel to the finished trials
+    (hyperparameters by maximum a posteriori, warm-started from the previous fit;
+    targets standardized and power-warped), and maximizes an acquisition over the
+    space: log expected improvement by default (Ament et al. 2023). Numerical
+    parameters live in the unit cube (log- and step-aware); categorical ones use a
+    Hamming kernel and are searched exactly. RUNNING trials are fantasized with the
+    kriging believer (their posterior mean is treated as observed), so parallel
+    workers propose distinct points. With ``constraints_func`` each constraint gets a
+    GP, and the acquisition is weighted by the probability of feasibility. Several
+    objectives are scalarized by random Chebyshev weights per proposal (ParEGO).
+    With more than 20 parameters the acquisition is maximized inside a trust region
+    around the incumbent (TuRBO, Eriksson et al. 2019). Before ``n_startup_trials``
+    trials have completed, points come from a scrambled
+    Sobol' sequence indexed by trial number.
+
+    Parameters
+    ----------
+    seed
+        Seed for reproducible sampling.
+    independent_sampler
+        Samples parameters outside the joint space after the start-up phase
+        (default: ``RandomSampler(seed)``).
+    n_startup_trials
+        Completed trials before the GP is used.
+    deterministic_objective
+        The objective has no noise: fix the noise variance at a tiny floor instead of
+        learning it, and take the best observed value as the incumbent (otherwise the
+        best posterior mean at an observed point).
+    constraints_func
+        ``constraints_func(frozen_trial) -> sequence of floats``; a trial is feasible
+        when every value is ``<= 0``.
+    acquisition
+        ``"logei"`` (default), ``"ucb"`` or ``"pi"`` (log probability of improvement).
+    ucb_beta
+        Exploration weight of UCB: ``mean + sqrt(ucb_beta) * sd``.
+    fantasize_pending
+        Fantasize RUNNING trials (kriging believer).
+    max_model_trials
+        Past this many completed trials, the model is fitted on the best half of this
+        budget plus a random draw from the rest, which bounds the time per trial.
+
+    Examples
+    --------
+    >>> import ahpo
+    >>> sampler = ahpo.samplers.GPSampler(seed=0)
+    >>> study = ahpo.create_study(sampler=sampler)
+    >>> study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=20)
+    >>> abs(study.best_params["x"] - 1) < 0.1
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int | None = None,
+        independent_sampler: BaseSampler | None = None,
+        n_startup_trials: int = 10,
+        deterministic_objective: bool = False,
+        constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
+        acquisition: str = "logei",
+        ucb_beta: float = 4.0,
+        fantasize_pending: bool = True,
+        max_model_trials: int = 300,
+    ) -> None:
+        for name, value, low in (
+            ("n_startup_trials", n_startup_trials, 0),
+            ("max_model_trials", max_model_trials, 2),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise invalid(name, f"an int >= {low}", value, owner=_OWNER)
+        if acquisition not in _ACQUISITIONS:
+            raise invalid("acquisition", f"one of {_ACQUISITIONS}", acquisition, owner=_OWNER)
+        if isinstance(ucb_beta, bool) or not isinstance(ucb_beta, (int, float)) or ucb_beta < 0:
+            raise invalid("ucb_beta", "a number >= 0", ucb_beta, owner=_OWNER)
+        if constraints_func is not None and not callable(constraints_func):
+            raise type_error("constraints_func", "a callable or None", constraints_func,
+                             owner=_OWNER)
+        if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
+            raise type_error("independent_sampler", "a BaseSampler or None",
+                             independent_sampler, owner=_OWNER)
+        self._seed = seed
+        self._rng = np.random.default_rng(seed)
+        self._independent = independent_sampler or RandomSampler(seed=seed)
+        self._n_startup = n_startup_trials
+        self._deterministic = bool(deterministic_objective)
+        self._constraints_func = constraints_func
+        self._acquisition = acquisition
+        self._ucb_beta = float(ucb_beta)
+        self._fantasize = bool(fantasize_pending)
+        self._max_model = max_model_trials
+        self._startup = SobolStartup(seed)
+        self._lock = threading.Lock()
+        self._thetas: dict[tuple[str, ...], FloatArray] = {}
+        self._rows: dict[tuple[str, ...], dict[int, FloatArray | None]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def reseed_rng(self) -> None:
+        self._rng = np.random.default_rng()
+        self._independent.reseed_rng()
+
+    # ---- the protocol ---------------------------------------------------------
+    def infer_relative_search_space(
+        self, view: StudyView, trial: FrozenTrial
+    ) -> dict[str, BaseDistribution]:
+        space: dict[str, BaseDistribution] | None = None
+        for t in view.get_trials(states=(TrialState.COMPLETE,)):
+            if space is None:
+                space = dict(t.distributions)
+            else:
+                space = {
+                    n: d for n, d in space.items() if t.distributions.get(n) == d
+                }
+        return {n: d for n, d in sorted((space or {}).items()) if not d.single()}
+
+    def sample_relative(
+        self, view: StudyView, trial: FrozenTrial, search_space: Mapping[str, BaseDistribution]
+    ) -> dict[str, Any]:
+        if not search_space:
+            return {}
+        trials = view.get_trials()
+        complete = [t for t in trials if t.state == TrialState.COMPLETE]
+        if len(complete) < self._n_startup:
+            return {}
+        encoding = Encoding(search_space)
+        data = self._observations(view.study_name, complete, encoding)
+        if len(data.x) < max(self._n_startup, 1):
+            return {}
+        pending = self._pending(trials, trial, encoding)
+        with _single_threaded_blas():
+            row = self._propose(view, encoding, data, pending)
+        return encoding.decode(row)
+
+    def sample_independent(
+        self, view: StudyView, trial: FrozenTrial, name: str, distribution: BaseDistribution
+    ) -> Any:
+        n_complete = len(view.get_trials(states=(TrialState.COMPLETE,)))
+        if n_complete < self._n_startup:
+            return self._startup.value(trial, name, distribution)
+        return self._independent.sample_independent(view, trial, name, distribution)
+
+    def before_trial(self, view: StudyView, trial: FrozenTrial) -> Mapping[str, Any] | None:
+        return self._independent.before_trial(view, trial)
+
+    def after_trial(
+        self,
+        view: StudyView,
+        trial: FrozenTrial,
+        state: TrialState,
+        values: Sequence[float] | None,
+    ) -> Mapping[str, Any] | None:
+        if self._constraints_func is None or state != TrialState.COMPLETE:
+            return None
+        constraints = [float(c) for c in self._constraints_func(trial)]
+        if any(np.isnan(constraints)):
+            raise ValueError(f"constraints_func returned NaN for trial {trial.number}.")
+        return {CONSTRAINTS_KEY: constraints}
+
+    # ---- internals --------------------------------------------------------------
+    def _observations(
+        self, study_name: str, complete: Sequence[FrozenTrial], encoding: Encoding
+    ) -> Observations:
+        # Finished trials never change: each one is encoded once per search space.
+        key = (study_name, *map(repr, encoding.dists), *encoding.names)
+        with self._lock:
+            cache = self._rows.setdefault(key, {})
+        rows, values, constraints = [], [], []
+        n_constraints = None
+        for t in complete:
+            if t.number not in cache:
+                cache[t.number] = encoding.encode(t.params)
+            row = cache[t.number]
+            if row is None or t.values is None or not np.all(np.isfinite(t.values)):
+                continue  # outside the space, or a value the model cannot fit (inf)
+            c = t.constraints if self._constraints_func is not None else ()
+            if c is None:
+                continue
+            if n_constraints is None:
+                n_constraints = len(c)
+            if len(c) != n_constraints:
+                continue
+            rows.append(row)
+            values.append(t.values)
+            constraints.append(c)
+        m = n_constraints or 0
+        return Observations(
+            np.array(rows, dtype=float).reshape(-1, encoding.dim),
+            np.array(values, dtype=float).reshape(len(rows), -1),
+            np.array(constraints, dtype=float).reshape(len(rows), m),
+        )
+
+    def _pending(
+        self, trials: Sequence[FrozenTrial], current: FrozenTrial, encoding: Encoding
+    ) -> FloatArray:
+        rows = []
+        if self._fantasize:
+            for t in trials:
+                if t.state == TrialState.RUNNING and t.number != current.number:
+                    row = encoding.encode(t.params)
+                    if row is not None:
+                        rows.append(row)
+        return np.array(rows, dtype=float).reshape(-1, encoding.dim)
+
+    def _fit(
+        self, key: tuple[str, ...], x: FloatArray, y: FloatArray, encoding: Encoding,
+        deterministic: bool, n_complete: int,
+    ) -> GaussianProcess:
+        # scipy.optimize and scipy.linalg load on first use: `import ahpo` stays fast.
+        from ahpo.samplers._gp._fit import fit_kernel
+        from ahpo.samplers._gp._gp import GaussianProcess
+
+        with self._lock:
+            warm = self._thetas.get(key)
+        if warm is not None and n_complete % _REFIT_EVERY == 0:
+            warm = None
+        rows = subset(y, _MAX_FIT_TRIALS, self._rng)
+        gp, theta = fit_kernel(
+            x[rows], y[rows], encoding.categorical, deterministic=deterministic,
+            rng=self._rng, warm_start=warm,
+        )
+        with self._lock:
+            self._thetas[key] = theta
+        if len(rows) < len(y):
+            gp = GaussianProcess(x, y, gp.params, encoding.categorical)
+        return gp
+
+    def _propose(
+        self, view: StudyView, encoding: Encoding, data: Observations, pending: FloatArray
+    ) -> FloatArray:
+        from ahpo.samplers._gp._acquisition import Acquisition, Constraint
+        from ahpo.samplers._gp._optimize import maximize
+
+        key = (view.study_name, *map(repr, encoding.dists), *encoding.names)
+        y_raw = targets(data.values, view.directions, self._rng)
+        keep = subset(y_raw, self._max_model, self._rng)
+        x = data.x[keep]
+        y = warp(y_raw[keep])
+        feasible = data.feasible[keep]
+        n = len(data.x)
+        gp = self._fit((*key, "objective"), x, y, encoding, self._deterministic, n)
+        if feasible.any():
+            observed = y if self._deterministic else gp.posterior(x)[0]
+            best = float(observed[feasible].max())
+            anchors = x[np.argsort(-np.where(feasible, observed, -np.inf))[:_N_ANCHORS]]
+        else:
+            best, anchors = -np.inf, x[:0]
+        models = []
+        for i in range(data.constraints.shape[1]):
+            c = data.constraints[keep, i]
+            mean, sd = float(c.mean()), float(c.std()) or 1.0
+            c_gp = self._fit((*key, f"constraint{i}"), x, (c - mean) / sd, encoding, False, n)
+            if len(pending):
+                c_gp = c_gp.condition(pending, c_gp.posterior(pending)[0])
+            models.append(Constraint(c_gp, -mean / sd))
+        if len(pending):
+            gp = gp.condition(pending, gp.posterior(pending)[0])
+        if not feasible.any() and models:
+            acq = Acquisition(None, constraints=models)
+            anchors = x[np.argsort(data.constraints[keep].max(axis=1))[:_N_ANCHORS]]
+        else:
+            acq = Acquisition(gp, self._acquisition, best=best, beta=self._ucb_beta,
+                              constraints=models)
+        bounds = None
+        if encoding.dim > _TRUST_REGION_DIM and feasible.any():
+            order = np.flatnonzero(data.feasible)
+            center = data.x[order[np.argmax(y_raw[order])]]
+            length = side_length(y_raw, encoding.dim)
+            bounds = box(center, length, gp.params.inv_sq_lengthscales, ~encoding.categorical)
+        row, _ = maximize(acq, encoding, anchors, self._rng, bounds)
+        return row
+
+
+@contextlib.contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """One BLAS thread while proposing.
+
+    The GP's matrices are small (at most ``max_model_trials`` rows), and L-BFGS-B
+    calls BLAS on tiny vectors thousands of times per proposal: with several BLAS
+    threads those calls spend their time waking threads, many times slower on a busy
+    machine. The limit is lifted on exit.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(1, user_api="blas"):
+        yield

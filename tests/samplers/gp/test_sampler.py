@@ -1,0 +1,198 @@
+import math
+import pickle
+
+import numpy as np
+import pytest
+
+import ahpo
+from ahpo import TrialState
+from ahpo.samplers import GPSampler
+
+BRANIN_OPT = 0.397887357729739
+
+
+def branin(trial):
+    x = trial.suggest_float("x", -5, 10)
+    y = trial.suggest_float("y", 0, 15)
+    return (
+        (y - 5.1 / (4 * math.pi**2) * x**2 + 5 / math.pi * x - 6) ** 2
+        + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x)
+        + 10
+    )
+
+
+def mixed(trial):
+    lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+    depth = trial.suggest_int("depth", 1, 12)
+    width = trial.suggest_int("width", 8, 512, log=True)
+    frac = trial.suggest_float("frac", 0.0, 1.0, step=0.125)
+    kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+    penalty = {"a": 1.0, "b": 0.0, "c": 2.0}[kind]
+    return (math.log10(lr) + 3) ** 2 + abs(depth - 6) + abs(math.log2(width) - 6) + frac + penalty
+
+
+def test_seeded_runs_are_identical():
+    def run():
+        study = ahpo.create_study(sampler=GPSampler(seed=3, n_startup_trials=5))
+        study.optimize(mixed, n_trials=12)
+        return [t.params for t in study.trials]
+
+    assert run() == run()
+
+
+def test_mixed_space_values_are_valid_and_the_model_beats_the_start_up_design():
+    study = ahpo.create_study(sampler=GPSampler(seed=0))
+    study.optimize(mixed, n_trials=35)
+    for t in study.trials:
+        for name, value in t.params.items():
+            dist = t.distributions[name]
+            assert dist.contains(dist.to_internal_repr(value))
+    startup_best = min(t.value for t in study.trials[:10])
+    assert study.best_value < startup_best
+    assert study.best_value < 1.5
+
+
+def test_startup_points_are_a_space_filling_design():
+    study = ahpo.create_study(sampler=GPSampler(seed=0, n_startup_trials=8))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=8)
+    xs = np.sort([t.params["x"] for t in study.trials])
+    # Eight Sobol' points: one in each eighth of the interval.
+    assert np.array_equal(np.floor(xs * 8), np.arange(8))
+
+
+@pytest.mark.slow
+def test_branin_within_1e_3_of_the_optimum_in_50_trials_in_9_of_10_seeds():
+    hits = 0
+    for seed in range(10):
+        study = ahpo.create_study(sampler=GPSampler(seed=seed))
+        study.optimize(branin, n_trials=50)
+        hits += study.best_value - BRANIN_OPT < 1e-3
+    assert hits >= 9
+
+
+def test_pending_trials_are_fantasized_so_parallel_asks_differ():
+    study = ahpo.create_study(sampler=GPSampler(seed=0, n_startup_trials=8))
+    study.optimize(branin, n_trials=8)
+    first = study.ask()
+    pending = np.array([first.suggest_float("x", -5, 10), first.suggest_float("y", 0, 15)])
+    study.ask()  # the trial being sampled next, while `first` is still running
+    view = study.view
+    current = view.get_trials()[-1]
+
+    def propose(fantasize):
+        sampler = GPSampler(seed=1, n_startup_trials=8, fantasize_pending=fantasize)
+        space = sampler.infer_relative_search_space(view, current)
+        params = sampler.sample_relative(view, current, space)
+        return np.array([params["x"], params["y"]])
+
+    scale = np.array([15.0, 15.0])
+    blind = np.linalg.norm((propose(False) - pending) / scale)
+    aware = np.linalg.norm((propose(True) - pending) / scale)
+    assert blind < 0.05  # without fantasies both workers would pick the same point
+    assert aware > 0.1
+
+
+def test_constraints_steer_to_the_feasible_region():
+    def objective(trial):
+        x = trial.suggest_float("x", -2, 2)
+        y = trial.suggest_float("y", -2, 2)
+        trial.set_user_attr("c", 1.0 - x)  # feasible when x >= 1
+        return x * x + y * y
+
+    sampler = GPSampler(seed=1, constraints_func=lambda t: [t.user_attrs["c"]])
+    study = ahpo.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=30)
+    model_trials = study.trials[10:]
+    # The optimum sits on the boundary x = 1; count points within 1e-3 of it as feasible.
+    feasible = [t for t in model_trials if t.constraints[0] <= 1e-3]
+    assert len(feasible) >= 0.7 * len(model_trials)
+    best = min(t.value for t in feasible)
+    assert best < 1.1  # the constrained optimum is 1 at (1, 0)
+    assert all(len(t.constraints) == 1 for t in study.trials)
+
+
+def test_two_objectives_spread_over_the_pareto_front():
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        y = trial.suggest_float("y", 0, 1)
+        return x + y, (1 - x) + y
+
+    study = ahpo.create_study(directions=["minimize", "minimize"],
+                              sampler=GPSampler(seed=0))
+    study.optimize(objective, n_trials=25)
+    front = study.best_trials
+    assert len(front) >= 4
+    assert np.median([t.params["y"] for t in study.trials[10:]]) < 0.2
+
+
+def test_parameters_outside_the_joint_space_go_to_the_independent_sampler():
+    def objective(trial):
+        kind = trial.suggest_categorical("kind", ["a", "b"])
+        if kind == "a":
+            return trial.suggest_float("a", 0, 1)
+        return 1 + trial.suggest_int("b", 0, 3)
+
+    study = ahpo.create_study(sampler=GPSampler(seed=0, n_startup_trials=4))
+    study.optimize(objective, n_trials=12)
+    assert sum(t.params["kind"] == "a" for t in study.trials[4:]) >= 6
+
+
+def test_failed_and_running_trials_do_not_break_sampling():
+    study = ahpo.create_study(sampler=GPSampler(seed=0, n_startup_trials=3))
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        if trial.number % 4 == 3:
+            raise ValueError("boom")
+        return x
+
+    study.optimize(objective, n_trials=10, catch=(ValueError,))
+    assert len(study.get_trials(states=(TrialState.COMPLETE,))) >= 7
+
+
+def test_sampler_pickles():
+    sampler = GPSampler(seed=0, n_startup_trials=3)
+    study = ahpo.create_study(sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=5)
+    clone = pickle.loads(pickle.dumps(sampler))
+    ahpo.create_study(sampler=clone).optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4)
+
+
+@pytest.mark.parametrize("acquisition", ["ucb", "pi"])
+def test_other_acquisitions_optimize(acquisition):
+    study = ahpo.create_study(sampler=GPSampler(seed=0, acquisition=acquisition))
+    study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=20)
+    assert abs(study.best_params["x"] - 1) < 0.2
+
+
+def test_many_trials_are_modeled_on_a_bounded_subset():
+    study = ahpo.create_study(sampler=GPSampler(seed=0, max_model_trials=20))
+    study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=40)
+    assert abs(study.best_params["x"] - 1) < 0.1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"n_startup_trials": -1}, "n_startup_trials"),
+        ({"n_startup_trials": 2.5}, "n_startup_trials"),
+        ({"acquisition": "ei"}, "acquisition"),
+        ({"ucb_beta": -1.0}, "ucb_beta"),
+        ({"max_model_trials": 1}, "max_model_trials"),
+        ({"constraints_func": 3}, "constraints_func"),
+        ({"independent_sampler": "random"}, "independent_sampler"),
+    ],
+)
+def test_invalid_arguments_name_the_parameter(kwargs, param):
+    with pytest.raises((ValueError, TypeError), match=param):
+        GPSampler(**kwargs)
+
+
+def test_infinite_values_are_left_out_of_the_model():
+    def objective(trial):
+        x = trial.suggest_float("x", -5, 5)
+        return math.inf if x > 4 else (x - 1) ** 2
+
+    study = ahpo.create_study(sampler=GPSampler(seed=0, n_startup_trials=5))
+    study.optimize(objective, n_trials=12)
+    assert abs(study.best_params["x"] - 1) < 0.5
