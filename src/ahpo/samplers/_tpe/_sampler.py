@@ -12,10 +12,11 @@ from ahpo._validation import invalid, type_error
 from ahpo._view import StudyView
 from ahpo.distributions import BaseDistribution
 from ahpo.samplers._base import BaseSampler
+from ahpo.samplers._constraints import constraint_attrs
 from ahpo.samplers._tpe._history import History
 from ahpo.samplers._tpe._parzen import ParzenEstimator
 from ahpo.samplers._tpe._split import default_gamma, default_weights, split
-from ahpo.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
+from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
@@ -203,12 +204,7 @@ class TPESampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> Mapping[str, Any] | None:
-        if self._constraints_func is None or state != TrialState.COMPLETE:
-            return None
-        constraints = [float(c) for c in self._constraints_func(trial)]
-        if any(np.isnan(constraints)):
-            raise ValueError(f"constraints_func returned NaN for trial {trial.number}.")
-        return {CONSTRAINTS_KEY: constraints}
+        return constraint_attrs(self._constraints_func, trial, state)
 
     # ---- internals --------------------------------------------------------------
     def _liars(self, trials: Sequence[FrozenTrial], current: FrozenTrial) -> list[FrozenTrial]:
