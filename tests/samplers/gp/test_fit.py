@@ -54,3 +54,18 @@ def test_warm_start_reaches_the_same_fit():
     warm, _ = fit_kernel(x, y, cat, deterministic=True, rng=np.random.default_rng(0),
                          warm_start=theta)
     assert warm.log_marginal_likelihood() >= cold.log_marginal_likelihood() - 1e-6
+
+
+def test_few_points_of_a_wiggly_function_get_lengthscales_shorter_than_the_box():
+    # With 10 points in 5-d the prior decides: its centre must be a fraction of the box.
+    # A centre of several box widths makes the model nearly linear, and EI then
+    # proposes the corners of the box.
+    rng = np.random.default_rng(0)
+    short = 0
+    for _ in range(5):
+        x = rng.random((10, 5))
+        y = np.sin(8 * x).sum(1)
+        gp, _ = fit_kernel(x, (y - y.mean()) / y.std(), np.zeros(5, bool),
+                           deterministic=False, rng=rng)
+        short += np.median(gp.params.inv_sq_lengthscales ** -0.5) < 1.0
+    assert short >= 4

@@ -196,3 +196,23 @@ def test_infinite_values_are_left_out_of_the_model():
     study = ahpo.create_study(sampler=GPSampler(seed=0, n_startup_trials=5))
     study.optimize(objective, n_trials=12)
     assert abs(study.best_params["x"] - 1) < 0.5
+
+
+def test_proposals_after_the_start_up_design_rarely_sit_on_the_bounds():
+    def levy(trial):
+        w = 1 + (np.array([trial.suggest_float(f"x{i}", -10, 10) for i in range(5)]) - 1) / 4
+        return float(
+            np.sin(np.pi * w[0]) ** 2
+            + ((w[:-1] - 1) ** 2 * (1 + 10 * np.sin(np.pi * w[:-1] + 1) ** 2)).sum()
+            + (w[-1] - 1) ** 2 * (1 + np.sin(2 * np.pi * w[-1]) ** 2)
+        )
+
+    on_bound = total = 0
+    for seed in range(2):
+        study = ahpo.create_study(sampler=GPSampler(seed=seed))
+        study.optimize(levy, n_trials=25)
+        for t in study.trials[10:]:
+            u = np.array([(v + 10) / 20 for v in t.params.values()])
+            on_bound += bool(np.any((u < 1e-3) | (u > 1 - 1e-3)))
+            total += 1
+    assert on_bound / total < 0.3

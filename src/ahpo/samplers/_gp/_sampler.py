@@ -13,6 +13,7 @@ from ahpo._validation import invalid, type_error
 from ahpo._view import StudyView
 from ahpo.distributions import BaseDistribution
 from ahpo.samplers._base import BaseSampler
+from ahpo.samplers._constraints import constraint_attrs
 from ahpo.samplers._gp._data import Observations, subset, targets
 from ahpo.samplers._gp._encoding import Encoding
 from ahpo.samplers._gp._kernel import FloatArray
@@ -20,7 +21,7 @@ from ahpo.samplers._gp._startup import SobolStartup
 from ahpo.samplers._gp._trust_region import box, side_length
 from ahpo.samplers._gp._warp import warp
 from ahpo.samplers._random import RandomSampler
-from ahpo.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
+from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -197,12 +198,7 @@ class GPSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> Mapping[str, Any] | None:
-        if self._constraints_func is None or state != TrialState.COMPLETE:
-            return None
-        constraints = [float(c) for c in self._constraints_func(trial)]
-        if any(np.isnan(constraints)):
-            raise ValueError(f"constraints_func returned NaN for trial {trial.number}.")
-        return {CONSTRAINTS_KEY: constraints}
+        return constraint_attrs(self._constraints_func, trial, state)
 
     # ---- internals --------------------------------------------------------------
     def _observations(
