@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-fast test-load lint bench bench-full clean
+.PHONY: demo test test-fast lint bench bench-full clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,6 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
-
-# The load tests at the issue's full sizes (8 x 500 trials on PostgreSQL, ...): minutes.
-test-load: $(STAMP)
-	AHPO_TEST_FULL_LOAD=1 AHPO_TEST_POSTGRES_URL="$${AHPO_TEST_POSTGRES_URL:-$(PG_URL)}" $(BIN)/python -m pytest -q tests/storages/test_sql_load.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples

@@ -5,15 +5,13 @@ COMPLETE with the value their objective returned, and that no exception reached 
 caller. PostgreSQL runs with ``synchronous_commit=off`` in these sessions: the
 tests are about concurrency, not about surviving a power cut.
 
-The sizes of the issue (8 processes x 500 trials on PostgreSQL, 4 x 250 on SQLite,
-4 Dask workers x 250) take minutes each on a 2-core machine, so they run with
-``AHPO_TEST_FULL_LOAD=1``; by default the same tests run with fewer trials per
-worker and the same number of workers.
+The sizes are the issue's: 8 processes x 500 trials on PostgreSQL, 4 x 250 on
+SQLite, 4 Dask workers x 250, 200 enqueued trials; all six tests take about three
+minutes on a quiet 2-core machine.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -27,14 +25,13 @@ from tests.parallel._checks import assert_exact_study
 from tests.parallel._objectives import logged_quadratic, quadratic
 
 SAMPLERS = {"random": ahpo.samplers.RandomSampler, "tpe": ahpo.samplers.TPESampler}
-FULL = os.environ.get("AHPO_TEST_FULL_LOAD") == "1"
-#: Trials per worker: (the issue's size, the default size).
-PG_PER_WORKER = 500 if FULL else 60
-SQLITE_PER_WORKER = 250 if FULL else 60
-DASK_PER_WORKER = 250 if FULL else 40
-ENQUEUED = 200 if FULL else 80
-#: Seconds a load test may take (pytest-timeout).
-TIMEOUT = 1800 if FULL else 300
+#: Trials per worker.
+PG_PER_WORKER = 500
+SQLITE_PER_WORKER = 250
+DASK_PER_WORKER = 250
+ENQUEUED = 200
+#: Seconds a load test may take (pytest-timeout); a loaded machine needs the margin.
+TIMEOUT = 1800
 
 
 def _fast_postgres(pg: Postgres) -> SQLStorage:
