@@ -98,10 +98,12 @@ class _Numerical(BaseDistribution):
     def _from_unit_scalar(self, unit: float) -> float:
         # The same mapping as the array path, in plain floats: one sample per trial
         # is the hot path of every sampler, and numpy's per-call overhead dominates it.
+        # ``np.exp``, not ``math.exp``: the two can differ in the last bit, and a value
+        # must not depend on which path produced it.
         lo, hi = self._bounds()
         x = lo + min(max(unit, 0.0), 1.0) * (hi - lo)
         if self.log:
-            x = math.exp(x)
+            x = float(np.exp(x))
         grid = self._grid()
         if grid is not None:
             x = self.low + round((x - self.low) / grid) * grid
