@@ -77,6 +77,7 @@ class RungCache:
         self.reduction_factor = reduction_factor
         self._values: dict[tuple[str, int, int], tuple[float, ...]] = {}
         self._relabelled: dict[tuple[str, int, int, int], FrozenTrial] = {}
+        self._demoted: dict[tuple[str, int, int], FrozenTrial] = {}
 
     def rung_values(self, study_name: str, trial: FrozenTrial) -> tuple[float, ...]:
         """The trial's value at rungs ``0, 1, …`` up to the last rung it reached."""
@@ -107,6 +108,16 @@ class RungCache:
         if trial.state in _FINISHED:
             self._relabelled[key] = out
         return out
+
+
+    def demoted(self, study_name: str, trial: FrozenTrial) -> FrozenTrial:
+        """``trial`` (COMPLETE, below the view's rung) shown as PRUNED, without a value."""
+        key = (study_name, trial.number, trial.trial_id)
+        cached = self._demoted.get(key)
+        if cached is None:
+            cached = dataclasses.replace(trial, state=TrialState.PRUNED, values=None)
+            self._demoted[key] = cached
+        return cached
 
 
 class RungView(_DerivedView):
@@ -153,7 +164,7 @@ class RungView(_DerivedView):
                 if len(values) > rung and t.state != TrialState.FAIL:
                     out.append(self._cache.relabelled(name, t, rung))
                 elif t.state == TrialState.COMPLETE:
-                    out.append(dataclasses.replace(t, state=TrialState.PRUNED, values=None))
+                    out.append(self._cache.demoted(name, t))
                 else:
                     out.append(t)
         return out if states is None else [t for t in out if t.state in states]

@@ -155,7 +155,9 @@ def test_sampler_pickles():
     study = ahpo.create_study(sampler=sampler)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=5)
     clone = pickle.loads(pickle.dumps(sampler))
-    ahpo.create_study(sampler=clone).optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4)
+    again = ahpo.create_study(sampler=clone)
+    again.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=4)
+    assert [t.state for t in again.trials] == [ahpo.TrialState.COMPLETE] * 4
 
 
 @pytest.mark.parametrize("acquisition", ["ucb", "pi"])
