@@ -39,9 +39,13 @@ def warp(y: FloatArray) -> FloatArray:
     True
     """
     y = np.asarray(y, dtype=float)
+    if len(y) < 2:
+        return _standardize(y)
     q25, q50, q75 = np.percentile(y, [25, 50, 75])
-    scale = float(q75 - q25) / _IQR_OF_NORMAL or float(y.std())
-    if len(y) < 2 or scale == 0.0:
+    # The floor: an IQR that is a vanishing fraction of the range (values piled up
+    # near 1e-300 beside ordinary ones) would overflow ``z``.
+    scale = max(float(q75 - q25) / _IQR_OF_NORMAL or float(y.std()), float(np.ptp(y)) * 1e-12)
+    if scale == 0.0:
         return _standardize(y)
     z = (y - q50) / scale
     below = z < 0
