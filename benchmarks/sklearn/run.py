@@ -1,6 +1,7 @@
 """Hyperparameter searches for scikit-learn estimators, side by side.
 
-ahpo's :class:`ahpo.sklearn.SearchCV` (default sampler: TPE) against scikit-learn's
+ahpo's :class:`ahpo.sklearn.SearchCV` (default sampler: GPSampler for these flat
+spaces) against scikit-learn's
 ``RandomizedSearchCV`` and ``HalvingRandomSearchCV`` and Optuna's ``OptunaSearchCV``
 (if ``optuna-integration`` is installed), on estimator × dataset pairs that
 scikit-learn ships. Every method gets the same space and the same budget of fits
@@ -225,6 +226,12 @@ def _make_search(method: str, pair: Pair, n_trials: int, cv: Any, scoring: str, 
 
         return SearchCV(est, _ahpo_space(pair.space), n_trials=n_trials, cv=cv,
                         scoring=scoring, random_state=seed)
+    if method == "ahpo-tpe":
+        from ahpo.samplers import TPESampler
+        from ahpo.sklearn import SearchCV
+
+        return SearchCV(est, _ahpo_space(pair.space), n_trials=n_trials, cv=cv,
+                        scoring=scoring, sampler=TPESampler(seed=seed))
     if method == "ahpo-halving":
         from ahpo.sklearn import SearchCV
 
@@ -263,7 +270,7 @@ def _make_search(method: str, pair: Pair, n_trials: int, cv: Any, scoring: str, 
 def _n_fits(method: str, search: Any, n_trials: int, n_splits: int) -> int:
     if method == "sklearn-halving":
         return int(sum(search.n_candidates_)) * n_splits
-    if method in ("sklearn-random", "ahpo", "ahpo-random", "ahpo-halving"):
+    if method in ("sklearn-random", "ahpo", "ahpo-tpe", "ahpo-random", "ahpo-halving"):
         return len(search.cv_results_["params"]) * n_splits
     return n_trials * n_splits
 
@@ -331,7 +338,9 @@ def report(results: list[dict[str, Any]], methods: list[str], meta: dict[str, An
         f"{meta['sklearn']}, ahpo {meta['ahpo']}, optuna {meta.get('optuna', 'n/a')}; "
         f"{meta['cpus']} CPUs, {meta['jobs']} search(es) at once.",
         "",
-        "Methods: `ahpo` is `ahpo.sklearn.SearchCV` with its default sampler (TPE, seeded);",
+        "Methods: `ahpo` is `ahpo.sklearn.SearchCV` with its default sampler (for these",
+        "flat spaces without pruning: `GPSampler`, seeded); `ahpo-tpe`, when run, is",
+        "`SearchCV` with `TPESampler(seed)`;",
         "`sklearn-random` is `RandomizedSearchCV`; `sklearn-halving` is",
         "`HalvingRandomSearchCV` (factor 3, `min_resources='exhaust'`) with as many",
         "candidates as keep its fits within the same budget (most of them on fewer",
@@ -393,8 +402,8 @@ def report(results: list[dict[str, Any]], methods: list[str], meta: dict[str, An
         "",
         "With a few dozen candidates and noisy CV estimates, differences of a fraction of",
         "a standard deviation are noise; the rank table summarizes which method tends to",
-        "be ahead. Model-based samplers (ahpo's and Optuna's TPE) start from random",
-        "candidates (10 startup trials) and only then exploit, so their advantage grows",
+        "be ahead. Model-based samplers (ahpo's GP and TPE, Optuna's TPE) start from",
+        "10 space-filling or random candidates and only then exploit, so their advantage grows",
         "with the budget.",
         "",
     ]
@@ -464,8 +473,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pairs", default="all", help="comma-separated names, or 'all': "
                     + ",".join(PAIRS_BY_NAME))
     ap.add_argument("--methods", default="default",
-                    help="comma-separated: ahpo, ahpo-random, ahpo-halving, sklearn-random, "
-                    "sklearn-halving, optuna ('default': ahpo, sklearn-random, "
+                    help="comma-separated: ahpo, ahpo-tpe, ahpo-random, ahpo-halving, "
+                    "sklearn-random, sklearn-halving, optuna ('default': ahpo, sklearn-random, "
                     "sklearn-halving and optuna if installed)")
     ap.add_argument("--jobs", type=int, default=1, help="searches run at once (processes)")
     ap.add_argument("--output", help="write the markdown report here")

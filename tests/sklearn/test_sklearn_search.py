@@ -444,3 +444,30 @@ def test_point_of_keeps_only_values_inside_a_one_dict_space():
     assert space.point_of({"a": 2.5, "b": "z", "d": 2.0}) == {}
     conditional = SearchSpace.build([{"a": [1, 2]}, {"b": [1, 2]}])
     assert conditional.point_of({"a": 1, "b": 1}) == {}
+
+
+@pytest.mark.parametrize(
+    ("space", "kwargs", "expected"),
+    [
+        ({"quality": ahpo.Float(0.0, 1.0)}, {}, "GPSampler"),
+        ([{"quality": ahpo.Float(0.0, 0.5)}, {"quality": [0.9]}], {}, "TPESampler"),
+        ({"quality": ahpo.Float(0.0, 1.0)}, {"enable_pruning": True}, "TPESampler"),
+        ({"quality": ahpo.Float(0.0, 1.0)}, {"resource": "n_samples"}, "TPESampler"),
+    ],
+)
+def test_default_sampler_is_gp_for_flat_unpruned_searches(space, kwargs, expected):
+    X, y = _cancer(60)
+    search = SearchCV(QualityClassifier(), space, n_trials=3, cv=2, random_state=0, **kwargs)
+    search.fit(X, y)
+    assert type(search.study_.sampler).__name__ == expected
+
+
+def test_default_gp_sampler_tunes_a_flat_space():
+    X, y = _cancer(60)
+    search = SearchCV(QualityClassifier(), {"quality": ahpo.Float(0.0, 1.0)}, n_trials=16,
+                      cv=2, random_state=0)
+    search.fit(X, y)
+    qualities = [t.params["quality"] for t in search.study_.trials]
+    # After 10 start-up points the GP proposes better ones than the start-up's best.
+    assert max(qualities[10:]) > max(qualities[:10])
+    assert search.best_score_ == pytest.approx(max(qualities))

@@ -1,7 +1,8 @@
 """scikit-learn front end: searches that are scikit-learn meta-estimators.
 
-:class:`SearchCV` tunes any estimator or ``Pipeline`` with an ahpo study (TPE by
-default), :class:`GridSearchCV` and :class:`RandomizedSearchCV` are drop-in
+:class:`SearchCV` tunes any estimator or ``Pipeline`` with an ahpo study (Gaussian-process
+Bayesian optimization by default, TPE for conditional spaces and pruned searches),
+:class:`GridSearchCV` and :class:`RandomizedSearchCV` are drop-in
 replacements for scikit-learn's, and :func:`nested_cross_validate` estimates how
 well a whole tuning procedure generalizes. ``import ahpo`` does not import this
 module (nor scikit-learn); import it explicitly.

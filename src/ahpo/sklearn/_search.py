@@ -36,20 +36,18 @@ from ahpo.sklearn._space import SearchSpace
 # ---- defaults -----------------------------------------------------------------------
 
 
-def _tpe_class() -> type | None:
-    cls = getattr(ahpo.samplers, "TPESampler", None)
-    if cls is None:
-        try:
-            from ahpo.samplers._tpe import TPESampler as cls
-        except ImportError:  # pragma: no cover - TPE ships with ahpo
-            return None
-    return cls
+def default_sampler(seed: int | None, *, model_all_trials: bool) -> Any:
+    """The sampler a search uses when it is given none, seeded with ``seed``.
 
-
-def default_sampler(seed: int | None) -> Any:
-    """TPE seeded with ``seed`` (random sampling if TPE is unavailable)."""
-    cls = _tpe_class()
-    return cls(seed=seed) if cls is not None else ahpo.samplers.RandomSampler(seed=seed)
+    ``GPSampler`` when every trial is a complete evaluation of one flat space
+    (``model_all_trials``): a search typically runs a few dozen expensive
+    cross-validations, the budget where a Gaussian process does best. ``TPESampler``
+    otherwise: a conditional space (a list of dicts), or pruning and successive
+    halving, whose stopped trials TPE still learns from through their reports.
+    """
+    if model_all_trials:
+        return ahpo.samplers.GPSampler(seed=seed)
+    return ahpo.samplers.TPESampler(seed=seed)
 
 
 def seed_from(random_state: Any) -> int | None:

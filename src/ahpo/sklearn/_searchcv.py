@@ -19,7 +19,8 @@ from ahpo.sklearn._space import SearchSpace
 class SearchCV(BaseSearchCV):
     """Hyperparameter search over a scikit-learn estimator, driven by an ahpo study.
 
-    Each candidate is a trial of an ahpo study: the sampler (TPE by default) proposes
+    Each candidate is a trial of an ahpo study: the sampler (Bayesian optimization by
+    default) proposes
     parameters, the estimator is cross-validated with them, and the mean test score is
     the trial's value (the study maximizes it). The best configuration is then refit
     on all the data, exactly as ``GridSearchCV`` does, with the same fitted attributes.
@@ -37,8 +38,12 @@ class SearchCV(BaseSearchCV):
         conditional space: the study first picks a dict (parameter ``"__grid__"``),
         then that dict's parameters. See :mod:`ahpo.sklearn` for the mapping.
     sampler : ahpo sampler, default=None
-        How trials are chosen; ``None``: ``TPESampler(seed=random_state)``. The
-        search works on a copy, so repeated fits start from the same sampler state.
+        How trials are chosen. ``None``: ``GPSampler(seed=random_state)`` for a
+        single-dict space searched without pruning or ``resource`` (a few dozen
+        complete cross-validations is the budget where a Gaussian process does best);
+        ``TPESampler(seed=random_state)`` for a conditional space or with pruning or
+        successive halving (TPE also learns from stopped trials). The search works on
+        a copy, so repeated fits start from the same sampler state.
     pruner : ahpo pruner, default=None
         Used with ``enable_pruning``; ``None``: ``MedianPruner()`` then.
     n_trials : int or None, default=10
@@ -308,8 +313,9 @@ class SearchCV(BaseSearchCV):
                 )
             study = self.study
         else:
+            flat = not space.choice and schedule is None and not self.enable_pruning
             sampler = (
-                default_sampler(seed_from(self.random_state))
+                default_sampler(seed_from(self.random_state), model_all_trials=flat)
                 if self.sampler is None
                 else private_copy(self.sampler)
             )
