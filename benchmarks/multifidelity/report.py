@@ -94,13 +94,23 @@ def tables(summary: Mapping[str, Mapping[str, Any]], descriptions: Mapping[str, 
 
 
 def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
-    """The targets of the issue, checked per task on the median resource fraction."""
+    """The targets of the issue, checked per task on the median resource fraction.
+
+    ``inf``: the method reached the target in fewer than half of its runs, so its median
+    is censored; a comparison of two such methods is reported as ``neither``.
+    """
 
     def median(task: str, method: str) -> float:
         row = summary[task].get(method)
         if row is None or row["reached"] < (row["n"] + 1) / 2:
             return math.inf
         return float(row["median"])
+
+    def versus(a: float, b: float, strict: bool) -> str:
+        if math.isinf(a) and math.isinf(b):
+            return f"{a:.3f} vs {b:.3f} neither"
+        ok = a < b if strict else a <= b
+        return f"{a:.3f} vs {b:.3f} {'yes' if ok else 'no'}"
 
     lines = [
         "| task | ASHA <= 1/4 | Hyperband <= 1/4 | BOHB < Hyperband+random "
@@ -114,15 +124,14 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
         cells = [
             f"{asha:.3f} {'yes' if asha <= 0.25 else 'no'}",
             f"{hb:.3f} {'yes' if hb <= 0.25 else 'no'}",
-            f"{bohb:.3f} vs {hb:.3f} {'yes' if bohb < hb else 'no'}",
+            versus(bohb, hb, strict=True),
         ]
         for ours, theirs in (
             ("asha+random", "optuna-asha+random"),
             ("hyperband+random", "optuna-hyperband+random"),
             ("hyperband+tpe", "optuna-hyperband+tpe"),
         ):
-            a, b = median(task, ours), median(task, theirs)
-            cells.append(f"{a:.3f} vs {b:.3f} {'yes' if a <= b else 'no'}")
+            cells.append(versus(median(task, ours), median(task, theirs), strict=False))
         lines.append(f"| {task} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -34,6 +34,26 @@ from benchmarks.multifidelity import methods, report, tasks
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
+#: Why the benchmark runs with these settings, for the report.
+_SETTING = (
+    "**Setting, chosen before the run from the literature and not tuned.** "
+    "min_resource r = 1, reduction_factor eta = 3 and max_resource R = 81 are the worked "
+    "example of Li et al. (Hyperband, JMLR 2018, section 3.3: R = 81, eta = 3, five "
+    "brackets, one unit of resource a fraction of an epoch). A step is a third of an epoch "
+    "(one tree for gradient boosting), so a complete trial trains as much as one of 27 "
+    "epochs (27 blocks of 3 trees) did in the previous setting. The budget is two complete "
+    "Hyperband iterations: one iteration of their Algorithm 1 with these values costs "
+    "405 + 363 + 351 + 378 + 405 = 1,902 steps (about 23.5 R), so the budget is "
+    "2 x 1,902 rounded up to whole trials, 47 R = 3,807 steps. The previous run used "
+    "R/r = 27 and 40 R. Reason for the change (arithmetic, not a run): with R/r = 27 one "
+    "Hyperband iteration samples 27 + 12 + 6 + 4 = 49 configurations for 423 steps "
+    "(15.7 R), about 3 per R, so even if low-fidelity ranks were perfect it would need "
+    "about a third of random search's resource to sample as many configurations as "
+    "random search does, whatever the budget; with R/r = 81 it samples "
+    "81 + 34 + 15 + 8 + 5 = 143 per 23.5 R, about 6 per R, a bound near 1/6. No other "
+    "setting was run for this page."
+)
+
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
@@ -45,8 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument(
         "--budget-trials",
         type=int,
-        default=40,
-        help="budget = this many complete trials of max_resource steps (default 40)",
+        default=47,
+        help="budget = this many complete trials of max_resource steps (default 47: "
+        "two complete Hyperband iterations, see _SETTING)",
     )
     ap.add_argument("--tasks", default=",".join(tasks.TASKS), help="comma-separated tasks")
     ap.add_argument("--methods", default=",".join(methods.METHODS), help="comma-separated")
@@ -100,13 +121,44 @@ def run_all(units: list[tuple[str, str, int, int]], jobs: int) -> list[dict[str,
 
 
 def _git() -> str:
+    """The short commit, marked when the working tree has uncommitted changes."""
     try:
-        out = subprocess.run(
+        head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        )
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            check=True,
         )
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return out.stdout.strip()
+    dirty = " with uncommitted changes" if status.stdout.strip() else ""
+    return head.stdout.strip() + dirty
+
+
+#: Facts about the methods that hold whatever the run, for reading the comparisons.
+_NOTES = (
+    "**Reading the ahpo-against-Optuna columns.** Given the same configurations and "
+    "learning curves, ahpo's SuccessiveHalvingPruner prunes exactly the trials Optuna's "
+    "does (tests/pruners/test_optuna_parity.py), so the two ASHA rows differ only through "
+    "the random samplers' streams: their gap measures seed noise. The Hyperband rows differ "
+    "in two ways by design: brackets are assigned by trial number with a low-discrepancy "
+    "sequence (Optuna: CRC32 of study name and number), and ahpo never prunes a trial at "
+    "max_resource (Optuna's brackets decide a rung there too and mark many of the trials "
+    "that ran all 81 steps PRUNED; the best of each bracket always survives, so the best "
+    "final loss is the same, but Optuna's samplers see fewer COMPLETE trials). TPE differs "
+    "as well (multivariate in ahpo by default)."
+)
+
+
+def _rungs() -> str:
+    rungs, step = [], methods.MIN_RESOURCE
+    while step <= tasks.MAX_RESOURCE:
+        rungs.append(str(step))
+        step *= methods.REDUCTION_FACTOR
+    return ", ".join(rungs)
 
 
 def write_report(results: list[dict[str, Any]], output: str, command: str) -> None:
@@ -127,17 +179,22 @@ def write_report(results: list[dict[str, Any]], output: str, command: str) -> No
         f"optuna {version('optuna')}, scikit-learn {version('scikit-learn')}).",
         "",
         f"Seeds {seeds[0]}–{seeds[-1]} ({len(seeds)} runs per task and method). Budget: "
-        f"{budget} steps (epochs or blocks of boosting iterations) summed over all trials, "
+        f"{budget} steps (thirds of an epoch, or boosting iterations) summed over all trials, "
         f"i.e. {budget // tasks.MAX_RESOURCE} complete trials of {tasks.MAX_RESOURCE} steps; "
         "a run stops starting trials once the budget is spent. Hyperband and ASHA use "
         f"min_resource={methods.MIN_RESOURCE}, reduction_factor={methods.REDUCTION_FACTOR}, "
-        f"max_resource={tasks.MAX_RESOURCE} (rungs at 1, 3, 9, 27), in ahpo and Optuna alike. "
+        f"max_resource={tasks.MAX_RESOURCE} (rungs at {_rungs()}), in ahpo and Optuna alike. "
         "Samplers use their defaults; note that ahpo's TPESampler is multivariate by "
         "default and Optuna's is not. Real-training curves are computed once per "
         "configuration and process and then reused (wall time only; every method pays "
         "one unit per step it runs). Study names are fixed per task and seed, since "
         "Optuna's HyperbandPruner assigns brackets from a hash of the study name; with "
-        "them every figure here is reproducible.",
+        "them every figure here is reproducible. Trials run one after another (one "
+        "process per run), so the resource spent when a trial ends is the sum of the steps "
+        "of that trial and all trials started before it, pruned ones included up to the "
+        "step at which they were pruned.",
+        "",
+        _SETTING,
         "",
         "**Measure.** The target of a task is the median over seeds of the best final loss "
         "(loss of a trial that ran all steps) that no-pruning random search reached with "
@@ -150,7 +207,12 @@ def write_report(results: list[dict[str, Any]], output: str, command: str) -> No
         "",
         "## Targets (median fraction over seeds)",
         "",
+        "`inf`: the method reached the target in fewer than half of its runs (censored "
+        "median); `neither`: both methods of a comparison did.",
+        "",
         report.checks(summary),
+        "",
+        _NOTES,
         "",
         "## Per task",
         "",

@@ -1,10 +1,11 @@
 """Learning-curve tasks: a search space and a loss for every (configuration, step).
 
-Every task is minimized and has ``max_resource`` steps (epochs, or blocks of boosting
-iterations). Optimizers pay one unit of resource per step they run, whatever the
-cache below does: curves of real training are computed once per configuration in a
-process (incrementally, so a trial stopped at step 3 trains 3 epochs) and reused by
-every optimizer, which changes wall time only.
+Every task is minimized and has ``max_resource`` = 81 steps: a third of an epoch for
+the ``partial_fit`` models (27 epochs in all) and one boosting iteration for gradient
+boosting. Optimizers pay one unit of resource per step they run, whatever the cache
+below does: curves of real training are computed once per configuration in a process
+(incrementally, so a trial stopped at step 3 trains one epoch) and reused by every
+optimizer, which changes wall time only.
 
 Real training uses datasets scikit-learn ships, with a fixed train/validation split
 and a fixed model seed, so a configuration's curve is deterministic. Continuous
@@ -24,7 +25,10 @@ from typing import Any
 import numpy as np
 
 #: Resource of a complete trial, in steps.
-MAX_RESOURCE = 27
+MAX_RESOURCE = 81
+
+#: Steps per epoch of the ``partial_fit`` tasks: each step trains on one chunk.
+_CHUNKS_PER_EPOCH = 3
 
 Config = tuple[Any, ...]
 
@@ -115,8 +119,13 @@ def _cancer() -> tuple[np.ndarray, ...]:
     return tuple(train_test_split(x, y, test_size=0.4, random_state=0, stratify=y))
 
 
-class _EpochCurve:
-    """Validation loss after each ``partial_fit`` epoch, trained only as far as asked."""
+class _ChunkCurve:
+    """Validation loss after each ``partial_fit`` step, trained only as far as asked.
+
+    Step ``k`` (from 1) trains on chunk ``(k - 1) % _CHUNKS_PER_EPOCH`` of the training
+    set (contiguous, equal-sized up to one sample), so every ``_CHUNKS_PER_EPOCH`` steps
+    are one epoch.
+    """
 
     def __init__(self, model: Any, data: tuple[np.ndarray, ...], loss: str) -> None:
         self._model = model
@@ -127,8 +136,10 @@ class _EpochCurve:
     def __call__(self, step: int) -> float:
         x_tr, x_va, y_tr, y_va = self._data
         classes = np.unique(y_tr)
+        chunks = np.array_split(np.arange(len(y_tr)), _CHUNKS_PER_EPOCH)
         while len(self._losses) < step:
-            self._model.partial_fit(x_tr, y_tr, classes=classes)
+            rows = chunks[len(self._losses) % _CHUNKS_PER_EPOCH]
+            self._model.partial_fit(x_tr[rows], y_tr[rows], classes=classes)
             if self._loss == "error":
                 loss = 1.0 - float(self._model.score(x_va, y_va))
             else:
@@ -150,14 +161,14 @@ def _sgd_suggest(trial: Any) -> Config:
 
 
 @cache
-def _sgd_curve(config: Config) -> _EpochCurve:
+def _sgd_curve(config: Config) -> _ChunkCurve:
     from sklearn.linear_model import SGDClassifier
 
     alpha, eta0, schedule, loss = config
     model = SGDClassifier(
         alpha=alpha, eta0=eta0, learning_rate=schedule, loss=loss, power_t=0.25, random_state=0
     )
-    return _EpochCurve(model, _digits(), "error")
+    return _ChunkCurve(model, _digits(), "error")
 
 
 def _mlp_suggest(trial: Any) -> Config:
@@ -170,7 +181,7 @@ def _mlp_suggest(trial: Any) -> Config:
 
 
 @cache
-def _mlp_curve(config: Config) -> _EpochCurve:
+def _mlp_curve(config: Config) -> _ChunkCurve:
     from sklearn.neural_network import MLPClassifier
 
     hidden, alpha, lr, batch = config
@@ -181,11 +192,7 @@ def _mlp_curve(config: Config) -> _EpochCurve:
         batch_size=batch,
         random_state=0,
     )
-    return _EpochCurve(model, _digits_small(), "log_loss")
-
-
-#: Boosting iterations per step of the gradient-boosting task.
-_TREES_PER_STEP = 3
+    return _ChunkCurve(model, _digits_small(), "log_loss")
 
 
 def _gbm_suggest(trial: Any) -> Config:
@@ -209,14 +216,10 @@ def _gbm_losses(config: Config) -> tuple[float, ...]:
         max_depth=depth,
         subsample=subsample,
         max_features=features,
-        n_estimators=MAX_RESOURCE * _TREES_PER_STEP,
+        n_estimators=MAX_RESOURCE,  # one tree per step
         random_state=0,
     ).fit(x_tr, y_tr)
-    staged = list(model.staged_predict_proba(x_va))
-    return tuple(
-        float(log_loss(y_va, staged[step * _TREES_PER_STEP - 1]))
-        for step in range(1, MAX_RESOURCE + 1)
-    )
+    return tuple(float(log_loss(y_va, proba)) for proba in model.staged_predict_proba(x_va))
 
 
 def _gbm_curve(config: Config) -> Callable[[int], float]:
@@ -235,19 +238,19 @@ TASKS: dict[str, Task] = {
         ),
         Task(
             "sgd-digits",
-            "SGDClassifier on digits, validation error after each partial_fit epoch",
+            "SGDClassifier on digits, validation error after each third of an epoch",
             _sgd_suggest,
             _sgd_curve,
         ),
         Task(
             "mlp-digits",
-            "MLPClassifier (1 hidden layer) on digits, validation log-loss per epoch",
+            "MLPClassifier (1 hidden layer) on digits, validation log-loss per third of an epoch",
             _mlp_suggest,
             _mlp_curve,
         ),
         Task(
             "gbm-cancer",
-            f"GradientBoostingClassifier on breast cancer, log-loss per {_TREES_PER_STEP} trees",
+            "GradientBoostingClassifier on breast cancer, log-loss after each tree",
             _gbm_suggest,
             _gbm_curve,
         ),

@@ -10,7 +10,7 @@ import ahpo
 from ahpo import TrialState
 from ahpo.pruners import HyperbandPruner, SuccessiveHalvingPruner
 
-from ._history import add, study_with, verdict
+from ._history import add, running, study_with, verdict
 
 CONFIGS = [(1, 27, 3), (1, 81, 3), (1, 100, 2), (2, 1000, 4), (5, 5, 3)]
 
@@ -105,18 +105,53 @@ def test_bracket_b_first_decides_at_min_resource_times_eta_to_the_b():
     study = study_with(pruner, "maximize")
     for _ in range(30):
         add(study, dict.fromkeys(range(10), 1.0))
-    first_decision = {}
-    while len(first_decision) < 3:
+    stopped_at = {}  # bracket -> step where its worse-than-all trials stop, None: never
+    while len(stopped_at) < 3:
         number = len(study.trials)
         trial = study.ask()
+        step_pruned = None
         for step in range(10):
             trial.report(0.0, step)
             if trial.should_prune():
-                first_decision.setdefault(pruner.bracket_of(number), step)
+                step_pruned = step
                 break
+        stopped_at.setdefault(pruner.bracket_of(number), step_pruned)
         study.tell(trial, state=TrialState.PRUNED)
-    assert first_decision == {0: 1, 1: 3, 2: 9}
+    # Bracket 2's only rung is at max_resource = 9: its trials always run to the end.
+    assert stopped_at == {0: 1, 1: 3, 2: None}
     assert all(t.system_attrs == {} for t in study.trials)
+
+
+@pytest.mark.parametrize(("bracket", "rungs_below_r"), [(0, [1, 3]), (1, [3]), (2, [])])
+def test_a_trial_that_reached_max_resource_is_not_pruned(bracket, rungs_below_r):
+    # Worst at R (step 9) after good values below it: not pruned. Worst at a rung
+    # below R: pruned (bracket 2 has no such rung; its trials always run to the end).
+    pruner = HyperbandPruner(1, 9, 3)
+    study = study_with(pruner)
+    numbers = iter(i for i in range(30, 300) if pruner.bracket_of(i) == bracket)
+    for _ in range(30):
+        add(study, dict.fromkeys(range(1, 10), 0.0))
+    _pad_to(study, next(numbers))
+    assert verdict(study, {**dict.fromkeys(rungs_below_r, 0.0), 9: 5.0}) is False
+    for rung in rungs_below_r:
+        _pad_to(study, next(numbers))
+        assert verdict(study, {rung: 5.0}) is True
+
+
+def test_auto_max_resource_is_not_pruned_at_r_or_beyond():
+    pruner = HyperbandPruner()  # R = last step of the first completed trial + 1
+    study = study_with(pruner)
+    add(study, {s: 0.0 for s in range(1, 27)})  # R = 27
+    for _ in range(30):
+        add(study, {s: 0.0 for s in range(1, 30)})
+    numbers = [i for i in range(200) if pruner.bracket_of(i, study.view) == 0]
+    _pad_to(study, next(n for n in numbers if n >= len(study.trials)))
+    trial = running(study, {**{s: 0.0 for s in range(1, 27)}, 27: 9.0})  # the rung at R
+    assert trial.should_prune() is False
+    trial.report(9.0, 28)
+    assert trial.should_prune() is False
+    _pad_to(study, next(n for n in numbers if n > len(study.trials)))
+    assert verdict(study, {s: 9.0 if s == 9 else 0.0 for s in range(1, 10)}) is True
 
 
 def test_auto_max_resource():

@@ -103,3 +103,24 @@ def test_auto_min_resource_differs_from_optuna_by_design():
     ours = _run(ahpo, ahpo.pruners.SuccessiveHalvingPruner(), "maximize", steps, configs)
     assert theirs == [("COMPLETE", 29), ("COMPLETE", 29)]  # alone at each of its rungs
     assert ours == [("COMPLETE", 29), ("PRUNED", 1)]  # min_resource 1: rung 1 = [trial 0, 1]
+
+
+def test_hyperband_at_max_resource_differs_from_optuna_by_design():
+    # One bracket whose only rung is at max_resource = 9. Optuna decides it when a trial
+    # reports step 9 and prunes the worse trial after all its steps ran; ahpo does not:
+    # a trial that reached max_resource had its full resource (Li et al. 2018).
+    configs = [0.3, 0.9]  # the second is much worse
+    steps = list(range(10))
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = _run(optuna, optuna.pruners.HyperbandPruner(9, 9, 3), "maximize", steps, configs)
+    ours = _run(ahpo, ahpo.pruners.HyperbandPruner(9, 9, 3), "maximize", steps, configs)
+    assert theirs == [("COMPLETE", 9), ("PRUNED", 9)]
+    assert ours == [("COMPLETE", 9), ("COMPLETE", 9)]
+    # Optuna's own convention, steps 0 .. max_resource - 1, never reaches that rung.
+    steps = list(range(9))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = _run(optuna, optuna.pruners.HyperbandPruner(9, 9, 3), "maximize", steps, configs)
+    assert theirs == [("COMPLETE", 8), ("COMPLETE", 8)]

@@ -59,7 +59,11 @@ class HyperbandPruner(BasePruner):
     ``min_early_stopping_rate=b``, so its first rung is at
     ``min_resource * reduction_factor ** b``, and a trial competes only with the trials
     of its own bracket. ``n_brackets = floor(log_eta(max_resource / min_resource)) + 1``
-    (computed exactly, at least 1).
+    (computed exactly, at least 1). A trial that reached ``max_resource`` has had its
+    full resource and is never pruned: rungs at steps ``>= max_resource`` are not
+    decided, so the last bracket runs its trials to the end as in the paper (Optuna's
+    brackets, which do not know ``max_resource``, also decide a rung at
+    ``max_resource`` when a trial reports that step).
 
     Each trial's bracket is a fixed function of its trial number alone (see
     :meth:`bracket_of`), so workers on different machines agree without talking and
@@ -167,26 +171,33 @@ class HyperbandPruner(BasePruner):
             )
         self._rung_cache = RungCache(self._min_resource, self._reduction_factor)
 
+    def _resolved_max_resource(
+        self, view: StudyView | None, trials: list[FrozenTrial] | None = None
+    ) -> int | None:
+        """``R``, ``None`` while ``"auto"`` is unknown; ``trials`` saves a fetch."""
+        if self._max_resource != "auto":
+            return int(self._max_resource)
+        if trials is None:
+            if view is None:
+                raise invalid(
+                    "view",
+                    "a StudyView when max_resource is 'auto'",
+                    None,
+                    owner=type(self).__name__,
+                )
+            trials = view.get_trials((TrialState.COMPLETE,))
+        first = earliest_complete(trials)
+        if first is None or first.last_step is None:
+            return None
+        return first.last_step + 1
+
     def _cumulative(
         self, view: StudyView | None, trials: list[FrozenTrial] | None = None
     ) -> tuple[int, ...] | None:
         """Cumulative bracket budgets; ``trials`` saves a fetch when already read."""
-        if self._max_resource == "auto":
-            if trials is None:
-                if view is None:
-                    raise invalid(
-                        "view",
-                        "a StudyView when max_resource is 'auto'",
-                        None,
-                        owner=type(self).__name__,
-                    )
-                trials = view.get_trials((TrialState.COMPLETE,))
-            first = earliest_complete(trials)
-            if first is None or first.last_step is None:
-                return None
-            max_resource = first.last_step + 1
-        else:
-            max_resource = int(self._max_resource)
+        max_resource = self._resolved_max_resource(view, trials)
+        if max_resource is None:
+            return None
         return _layout(self._min_resource, max_resource, self._reduction_factor)
 
     def n_brackets(self, view: StudyView | None = None) -> int | None:
@@ -234,20 +245,30 @@ class HyperbandPruner(BasePruner):
         trials: list[FrozenTrial] | None = None
         if self._max_resource == "auto":
             trials = view.get_trials(COMPETING_STATES)
-        cumulative = self._cumulative(view, trials)
-        if cumulative is None:
+        max_resource = self._resolved_max_resource(view, trials)
+        if max_resource is None:
             return False
+        cumulative = _layout(self._min_resource, max_resource, self._reduction_factor)
         bracket = _bracket(trial.number, cumulative)
         rung_step = first_crossed_rung_step(
             trial, self._min_resource, self._reduction_factor, bracket
         )
-        if rung_step is None:
+        # A trial at R has had its full resource: its last rung is the final evaluation
+        # (Li et al. 2018, Algorithm 1: the last round of a bracket runs at R and
+        # eliminates nothing), so rungs at steps >= R are never decided.
+        if rung_step is None or rung_step >= max_resource:
             return False
         if trials is None:
             trials = view.get_trials(COMPETING_STATES)
         same = [t for t in trials if _bracket(t.number, cumulative) == bracket]
         return asha_prune(
-            same, trial, view.direction, rung_step, self._reduction_factor, self._bootstrap_count
+            same,
+            trial,
+            view.direction,
+            rung_step,
+            self._reduction_factor,
+            self._bootstrap_count,
+            below=max_resource,
         )
 
     def sampler_view(self, view: StudyView, trial: FrozenTrial) -> StudyView:

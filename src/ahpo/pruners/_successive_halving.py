@@ -67,12 +67,15 @@ def asha_prune(
     rung_step: int,
     reduction_factor: int,
     bootstrap_count: int,
+    *,
+    below: int | None = None,
 ) -> bool:
     """Decide the rungs ``trial`` crossed with its last report (ASHA, Li et al. 2020).
 
     ``rung_step`` is the first of them (see :func:`first_crossed_rung_step`); the next
     ones are ``reduction_factor`` times further. ``others`` are the trials it competes
-    with (the trial itself may be among them; it is skipped by number).
+    with (the trial itself may be among them; it is skipped by number). Rungs at steps
+    ``>= below`` (Hyperband's ``max_resource``) are not decided; ``None``: no limit.
     """
     step = trial.last_step
     if step is None or rung_step > step:
@@ -83,7 +86,8 @@ def asha_prune(
     sign = worse_first_sign(direction)
     own = sign * value
     rivals = [t for t in others if t.number != trial.number]
-    while rung_step <= step:
+    last = step if below is None else min(step, below - 1)
+    while rung_step <= last:
         competing = [own]
         for t in rivals:
             v = rung_value(t.intermediate_values, rung_step)

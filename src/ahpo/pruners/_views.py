@@ -109,7 +109,6 @@ class RungCache:
             self._relabelled[key] = out
         return out
 
-
     def demoted(self, study_name: str, trial: FrozenTrial) -> FrozenTrial:
         """``trial`` (COMPLETE, below the view's rung) shown as PRUNED, without a value."""
         key = (study_name, trial.number, trial.trial_id)
