@@ -218,3 +218,35 @@ def test_proposals_after_the_start_up_design_rarely_sit_on_the_bounds():
             on_bound += bool(np.any((u < 1e-3) | (u > 1 - 1e-3)))
             total += 1
     assert on_bound / total < 0.3
+
+
+def _two_branches(trial):
+    if trial.suggest_categorical("branch", ["a", "b"]) == "a":
+        x = trial.suggest_float("x", 0, 1)
+        n = trial.suggest_int("n", 1, 20)
+        return (x - 0.37) ** 2 + 0.01 * (n - 12) ** 2
+    return 1.0 + trial.suggest_float("y", 0, 1)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_branch_parameters_get_a_model_of_their_own(seed):
+    def late_errors(sampler):
+        study = ahpo.create_study(sampler=sampler)
+        study.optimize(_two_branches, n_trials=35)
+        late = [t for t in study.trials[20:] if t.params["branch"] == "a"]
+        assert late, "the branch with the optimum is chosen after the start-up"
+        return [abs(t.params["x"] - 0.37) + abs(t.params["n"] - 12) / 20 for t in late]
+
+    modeled = late_errors(GPSampler(seed=seed))
+    random = late_errors(GPSampler(seed=seed, independent_sampler=ahpo.samplers.RandomSampler(
+        seed=seed)))
+    assert np.median(modeled) < 0.5 * np.median(random)
+    assert np.median(modeled) < 0.05
+
+
+def test_branch_proposal_covers_the_branch_and_is_forgotten_after_the_trial():
+    sampler = GPSampler(seed=0)
+    study = ahpo.create_study(sampler=sampler)
+    study.optimize(_two_branches, n_trials=25)
+    assert sampler._branch_values == {}  # every trial's cached branch values were dropped
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)

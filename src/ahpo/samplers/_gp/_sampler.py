@@ -36,6 +36,8 @@ _N_ANCHORS = 5
 # evaluation is cubic in it); the posterior then conditions on all modeled trials.
 _MAX_FIT_TRIALS = 100
 _TRUST_REGION_DIM = 20  # more parameters than this: search a TuRBO trust region
+# A conditional parameter gets its own GP once this many finished trials have it.
+_MIN_BRANCH_TRIALS = 5
 
 
 class GPSampler(BaseSampler):
@@ -48,7 +50,9 @@ class GPSampler(BaseSampler):
     parameters live in the unit cube (log- and step-aware); categorical ones use a
     Hamming kernel and are searched exactly. RUNNING trials are fantasized with the
     kriging believer (their posterior mean is treated as observed), so parallel
-    workers propose distinct points. With ``constraints_func`` each constraint gets a
+    workers propose distinct points. Parameters that only some trials have (the branches
+    of a conditional space) are modeled by a GP of their own, fitted on the trials
+    that have them, once at least five have. With ``constraints_func`` each constraint gets a
     GP, and the acquisition is weighted by the probability of feasibility. Several
     objectives are scalarized by random Chebyshev weights per proposal (ParEGO).
     With more than 20 parameters the acquisition is maximized inside a trust region
@@ -63,8 +67,9 @@ class GPSampler(BaseSampler):
     seed
         Seed for reproducible sampling.
     independent_sampler
-        Samples parameters outside the joint space after the start-up phase
-        (default: ``RandomSampler(seed)``).
+        Samples parameters outside the joint space after the start-up phase. Default:
+        a GP on the trials that have the parameter (jointly with the parameters that
+        always come with it), random sampling while fewer than five trials have it.
     n_startup_trials
         Completed trials before the GP is used.
     deterministic_objective
@@ -133,6 +138,8 @@ class GPSampler(BaseSampler):
         self._seed = seed
         self._rng = np.random.default_rng(seed)
         self._independent = independent_sampler or RandomSampler(seed=seed)
+        self._branch_models = independent_sampler is None
+        self._branch_values: dict[tuple[str, int], dict[str, tuple[BaseDistribution, Any]]] = {}
         self._n_startup = n_startup_trials
         self._deterministic = bool(deterministic_objective)
         self._constraints_func = constraints_func
@@ -194,9 +201,13 @@ class GPSampler(BaseSampler):
     def sample_independent(
         self, view: StudyView, trial: FrozenTrial, name: str, distribution: BaseDistribution
     ) -> Any:
-        n_complete = len(view.get_trials(states=(TrialState.COMPLETE,)))
-        if n_complete < self._n_startup:
+        complete = view.get_trials(states=(TrialState.COMPLETE,))
+        if len(complete) < self._n_startup:
             return self._startup.value(trial, name, distribution)
+        if self._branch_models:
+            values = self._branch_proposal(view, trial, name, distribution, complete)
+            if values is not None:
+                return values[name]
         return self._independent.sample_independent(view, trial, name, distribution)
 
     def before_trial(self, view: StudyView, trial: FrozenTrial) -> Mapping[str, Any] | None:
@@ -209,9 +220,54 @@ class GPSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> Mapping[str, Any] | None:
+        with self._lock:
+            self._branch_values.pop((view.study_name, trial.number), None)
         return constraint_attrs(self._constraints_func, trial, state)
 
     # ---- internals --------------------------------------------------------------
+    def _branch_proposal(
+        self,
+        view: StudyView,
+        trial: FrozenTrial,
+        name: str,
+        distribution: BaseDistribution,
+        complete: Sequence[FrozenTrial],
+    ) -> dict[str, Any] | None:
+        """Values for ``name`` and the parameters that come with it, from a GP on the
+        finished trials that have it; ``None`` while too few do.
+
+        One proposal covers the whole branch: the other values wait in a per-trial
+        cache for their ``suggest`` calls. Parameters the trial already has and those
+        every trial has (the joint space) are left out.
+        """
+        key = (view.study_name, trial.number)
+        with self._lock:
+            cached = self._branch_values.get(key, {})
+        if name in cached and cached[name][0] == distribution:
+            return {n: v for n, (_, v) in cached.items()}
+        having = [t for t in complete if t.distributions.get(name) == distribution]
+        if len(having) < _MIN_BRANCH_TRIALS:
+            return None
+        joint = set(self.infer_relative_search_space(view, trial))
+        space = dict(having[0].distributions)
+        for t in having[1:]:
+            space = {n: d for n, d in space.items() if t.distributions.get(n) == d}
+        space = {
+            n: d for n, d in sorted(space.items())
+            if not d.single() and n not in trial.params and (n == name or n not in joint)
+        }
+        encoding = Encoding(space)
+        data = self._observations(view.study_name, having, encoding)
+        if len(data.x) < _MIN_BRANCH_TRIALS:
+            return None
+        pending = self._pending(view.get_trials(), trial, encoding)
+        with _single_threaded_blas():
+            row = self._propose(view, encoding, data, pending)
+        values = encoding.decode(row)
+        with self._lock:
+            self._branch_values[key] = {n: (space[n], v) for n, v in values.items()}
+        return values
+
     def _observations(
         self, study_name: str, complete: Sequence[FrozenTrial], encoding: Encoding
     ) -> Observations:
