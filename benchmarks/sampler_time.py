@@ -12,6 +12,7 @@ is the sampler plus the framework. Reported: the mean time per trial over the la
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import statistics
 import time
@@ -51,6 +52,7 @@ def main() -> None:
 
     warnings.filterwarnings("ignore")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    load_before = os.getloadavg()[0]
     runs: dict[str, list[float]] = {"ahpo": [], "optuna": []}
     for seed in range(args.repeats):  # alternate the libraries so drift hits both
         runs["ahpo"].append(_late_ms_per_trial(
@@ -74,6 +76,8 @@ def main() -> None:
         f"optuna {optuna.__version__}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- mean ms per trial over trials {args.trials - 99}–{args.trials}, in memory; "
         "median (min–max) over runs",
+        f"- load average (1 min) before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f} "
+        f"on {os.cpu_count()} cores (other jobs slow both libraries, not always equally)",
         "",
         "| library | ms/trial | ratio |",
         "|---|---:|---:|",

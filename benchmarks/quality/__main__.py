@@ -36,7 +36,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Side-by-side sampler quality benchmark (ahpo vs Optuna vs Hyperopt).",
     )
     ap.add_argument("--budget", type=int, default=100, help="trials per run (default 100)")
-    ap.add_argument("--seeds", type=int, default=10, help="runs per pair: seeds 0..N-1")
+    ap.add_argument("--seeds", type=int, default=10, help="runs per pair: seeds K..K+N-1")
+    ap.add_argument(
+        "--seed-start",
+        type=int,
+        default=0,
+        help="first seed K (default 0, the reporting seeds; tune on others, e.g. 10)",
+    )
     ap.add_argument(
         "--problems", default="all", help="names and/or tag:NAME, comma-separated; -x drops x"
     )
@@ -204,7 +210,7 @@ def _run(args: argparse.Namespace, command: str) -> dict[str, Any]:
             "noise_sd": p.noise_sd,
             "description": p.description,
         }
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.seed_start, args.seed_start + args.seeds))
     started = time.perf_counter()
     created = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 

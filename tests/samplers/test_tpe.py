@@ -187,3 +187,20 @@ def test_tpe_beats_random_on_branin_in_nine_of_ten_seeds():
         rnd.optimize(branin, n_trials=60)
         wins += tpe.best_value < rnd.best_value
     assert wins >= 9
+
+
+def test_split_ranks_the_good_trials_and_rank_weights_favour_the_best():
+    from ahpo.samplers._tpe._split import rank_weights, split
+
+    study = ahpo.create_study()
+    dist = ahpo.distributions.FloatDistribution(0, 1)
+    for value in [5.0, 1.0, 9.0, 0.5, 3.0, 7.0, 2.0, 8.0, 6.0, 4.0]:
+        trial = ahpo.create_trial(params={"x": 0.5}, distributions={"x": dist}, value=value)
+        study.add_trial(trial)
+    parts = split(study.trials, [ahpo.StudyDirection.MINIMIZE], lambda n: 3)
+    assert [t.value for t in parts.good] == [1.0, 0.5, 2.0]  # by trial number
+    assert [t.value for t in parts.bad] == [5.0, 9.0, 3.0, 7.0, 8.0, 6.0, 4.0]
+    assert parts.good_ranks.tolist() == [1, 0, 2]
+    w = rank_weights(parts.good_ranks, 3)
+    assert w.mean() == pytest.approx(1.0)
+    assert w[1] > w[0] > w[2] > 0

@@ -103,15 +103,19 @@ class History:
 
     def observations(
         self, numbers: Sequence[int], space: Mapping[str, BaseDistribution]
-    ) -> dict[str, np.ndarray]:
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Internal values of the trials in ``numbers`` that have every parameter of
-        ``space`` inside its distribution; arrays of equal length, by name."""
+        ``space`` inside its distribution.
+
+        Returns the values by name (arrays of equal length) and which of ``numbers``
+        they come from: a ``(len(numbers),)`` mask.
+        """
         names = sorted(space)
         with self._lock:
             columns = [self._column(numbers, name, space[name]) for name in names]
         matrix = np.array(columns, dtype=float).reshape(len(names), len(numbers)).T
         keep = ~np.isnan(matrix).any(axis=1)
-        return {name: matrix[keep, j] for j, name in enumerate(names)}
+        return {name: matrix[keep, j] for j, name in enumerate(names)}, keep
 
     def _column(
         self, numbers: Sequence[int], name: str, dist: BaseDistribution

@@ -30,10 +30,6 @@ from ahpo.distributions import (
 FloatArray = np.ndarray
 _PRIOR_MU = 0.5
 _PRIOR_SIGMA = 1.0
-# Scale of the multivariate (Scott-rule) bandwidth in the unit interval.
-_SCOTT_SCALE = 0.2
-_BANDWIDTH = "neighbor"
-_ENDPOINTS = False
 
 
 def _grid_step(dist: BaseDistribution) -> float | None:
@@ -58,15 +54,46 @@ def _log_mass(lo: FloatArray, hi: FloatArray) -> FloatArray:
         return log_b + np.log1p(-np.exp(np.minimum(log_a - log_b, 0.0)))
 
 
-@dataclass(frozen=True)
-class _Numerical:
-    mus: FloatArray  # (n_kernels,) kernel centres in [0, 1]
-    sigmas: FloatArray  # (n_kernels,) bandwidths
-    dist: BaseDistribution
-    step: float | None
+def _log_norm(mus: FloatArray, sigmas: FloatArray) -> FloatArray:
+    """Log mass of each kernel ``N(mu, sigma)`` inside ``[0, 1]``: shape of ``mus``.
 
-    def _log_norm(self) -> FloatArray:
-        return _log_mass((0.0 - self.mus) / self.sigmas, (1.0 - self.mus) / self.sigmas)
+    Every centre lies in ``[0, 1]`` and no bandwidth exceeds 1, so the mass is at least
+    ``Phi(1) - Phi(0) > 0.34``: the plain difference of CDFs loses no precision here.
+    """
+    from scipy.special import ndtr
+
+    return np.log(ndtr((1.0 - mus) / sigmas) - ndtr((0.0 - mus) / sigmas))
+
+
+class _Numerical:
+    """Truncated Gaussian kernels of one numerical parameter, in its unit coordinate.
+
+    Parameters
+    ----------
+    mus, sigmas
+        ``(n_kernels,)`` kernel centres in ``[0, 1]`` and bandwidths.
+    dist
+        The parameter's distribution; with a grid (integers, steps) a point's density
+        is the kernel's mass over the point's cell.
+    """
+
+    def __init__(self, mus: FloatArray, sigmas: FloatArray, dist: BaseDistribution) -> None:
+        self.mus, self.sigmas, self.dist = mus, sigmas, dist
+        self.step = _grid_step(dist)
+        if self.step is None:
+            log_norm = _log_norm(mus, sigmas)
+            self._offset = -np.log(sigmas) - 0.5 * math.log(2 * math.pi) - log_norm
+        else:
+            # Observations on a grid repeat, and so do their (centre, bandwidth) pairs:
+            # each distinct kernel's cell masses are computed once (`_cell_log_pdf`).
+            order = np.lexsort((sigmas, mus))
+            mu_s, sigma_s = mus[order], sigmas[order]
+            new = np.ones(len(order), dtype=bool)
+            new[1:] = (mu_s[1:] != mu_s[:-1]) | (sigma_s[1:] != sigma_s[:-1])
+            self._kernel_pair = np.empty(len(order), dtype=np.int64)
+            self._kernel_pair[order] = np.cumsum(new) - 1
+            self._pair_mus, self._pair_sigmas = mu_s[new], sigma_s[new]
+            self._pair_log_norm = _log_norm(self._pair_mus, self._pair_sigmas)
 
     def sample(self, rng: np.random.Generator, kernels: np.ndarray) -> FloatArray:
         from scipy.special import ndtr, ndtri
@@ -80,19 +107,27 @@ class _Numerical:
 
     def log_pdf(self, internal: FloatArray) -> FloatArray:
         """Log density of each sample under each kernel: shape ``(n_samples, n_kernels)``."""
-        mu, sigma = self.mus[None, :], self.sigmas[None, :]
-        if self.step is None:
-            u = np.asarray(self.dist.to_unit(internal))[:, None]
-            z = (u - mu) / sigma
-            log_k = -0.5 * z * z - np.log(sigma) - 0.5 * math.log(2 * math.pi)
-        else:
-            half = 0.5 * self.step
-            lo_x = np.maximum(internal - half, self.dist.low - half)  # type: ignore[attr-defined]
-            hi_x = np.minimum(internal + half, self.dist.high + half)  # type: ignore[attr-defined]
-            lo = np.clip(self._cell_edge(lo_x), 0.0, 1.0)[:, None]
-            hi = np.clip(self._cell_edge(hi_x), 0.0, 1.0)[:, None]
-            log_k = _log_mass((lo - mu) / sigma, (hi - mu) / sigma)
-        return log_k - self._log_norm()[None, :]
+        if self.step is not None:
+            return self._cell_log_pdf(internal)
+        u = np.asarray(self.dist.to_unit(internal))[:, None]
+        out = u - self.mus[None, :]
+        out /= self.sigmas[None, :]
+        np.square(out, out=out)
+        out *= -0.5
+        out += self._offset[None, :]
+        return out
+
+    def _cell_log_pdf(self, internal: FloatArray) -> FloatArray:
+        """``log_pdf`` on a grid: each distinct (cell, kernel) mass is computed once."""
+        cells, sample_cell = np.unique(internal, return_inverse=True)
+        half = 0.5 * self.step  # type: ignore[operator]
+        lo_x = np.maximum(cells - half, self.dist.low - half)  # type: ignore[attr-defined]
+        hi_x = np.minimum(cells + half, self.dist.high + half)  # type: ignore[attr-defined]
+        lo = np.clip(self._cell_edge(lo_x), 0.0, 1.0)[:, None]
+        hi = np.clip(self._cell_edge(hi_x), 0.0, 1.0)[:, None]
+        mu, sigma = self._pair_mus[None, :], self._pair_sigmas[None, :]
+        log_k = _log_mass((lo - mu) / sigma, (hi - mu) / sigma) - self._pair_log_norm[None, :]
+        return log_k[sample_cell.reshape(-1)][:, self._kernel_pair]
 
     def _cell_edge(self, x: FloatArray) -> FloatArray:
         lo, hi = self.dist._bounds()  # type: ignore[attr-defined]
@@ -127,10 +162,13 @@ class ParzenEstimator:
         The distribution of each parameter.
     prior_weight
         Weight of the prior kernel (uniform-like) relative to one observation.
-    multivariate
-        ``True``: one bandwidth per parameter from Scott's rule over all dimensions
-        (the kernels are joint). ``False``: per-kernel bandwidths from the distance to
-        the neighbouring observations (for a single dimension).
+
+    Notes
+    -----
+    A kernel's bandwidth in each numerical parameter comes from the distance to the
+    neighbouring observations in that parameter (``_bandwidths``), also when several
+    parameters are modelled jointly, as in Optuna 5; one Scott's-rule bandwidth per
+    parameter scored clearly lower on ``benchmarks/quality``.
     """
 
     def __init__(
@@ -140,7 +178,6 @@ class ParzenEstimator:
         space: Mapping[str, BaseDistribution],
         *,
         prior_weight: float = 1.0,
-        multivariate: bool = True,
     ) -> None:
         self._names = sorted(space)
         n = len(weights)
@@ -154,8 +191,8 @@ class ParzenEstimator:
                 self._dims[name] = _categorical_kernels(obs, len(dist.choices), prior_weight)
             else:
                 mus = np.append(np.asarray(dist.to_unit(obs), dtype=float).reshape(n), _PRIOR_MU)
-                sigmas = _bandwidths(mus, n, len(self._names), multivariate)
-                self._dims[name] = _Numerical(mus, sigmas, dist, _grid_step(dist))
+                sigmas = _bandwidths(mus, n)
+                self._dims[name] = _Numerical(mus, sigmas, dist)
 
     def sample(self, rng: np.random.Generator, size: int) -> dict[str, FloatArray]:
         """Draw ``size`` points; internal values by name, each of shape ``(size,)``."""
@@ -164,33 +201,47 @@ class ParzenEstimator:
 
     def log_pdf(self, samples: Mapping[str, FloatArray]) -> FloatArray:
         """Log density of each point (internal values by name): shape ``(size,)``."""
-        from scipy.special import logsumexp
+        first, *rest = self._names
+        total = self._dims[first].log_pdf(np.asarray(samples[first], dtype=float))
+        total = total + self._log_weights[None, :]
+        for name in rest:
+            total += self._dims[name].log_pdf(np.asarray(samples[name], dtype=float))
+        return _logsumexp_rows(total)
 
-        total = self._log_weights[None, :]
-        for name in self._names:
-            total = total + self._dims[name].log_pdf(np.asarray(samples[name], dtype=float))
-        return logsumexp(total, axis=1)
+
+def _logsumexp_rows(x: FloatArray) -> FloatArray:
+    """``log(sum(exp(x), axis=1))`` of an ``(n, k)`` array, shifted by each row's max.
+
+    ``x`` is overwritten (it is a temporary of ``log_pdf``).
+    """
+    top = x.max(axis=1)
+    top[~np.isfinite(top)] = 0.0
+    x -= top[:, None]
+    np.exp(x, out=x)
+    with np.errstate(divide="ignore"):
+        return top + np.log(x.sum(axis=1))
 
 
-def _bandwidths(mus: FloatArray, n_obs: int, n_dims: int, multivariate: bool) -> FloatArray:
-    """Kernel bandwidths in the unit interval; the last kernel (the prior) gets 1."""
-    # "Magic clip" (Bergstra et al. 2011): no kernel narrower than 1/min(100, n + 1).
-    floor = 1.0 / min(100.0, n_obs + 1.0)
+def _bandwidths(mus: FloatArray, n_obs: int) -> FloatArray:
+    """Kernel bandwidths in the unit interval; the last kernel (the prior) gets 1.
+
+    ``mus``: ``(n_obs + 1,)`` kernel centres, the prior's last.
+    """
+    # "Magic clip" (Bergstra et al. 2011): no kernel narrower than the prior's width
+    # over 1 + the number of kernels (the prior is one), and never below 1/100.
+    floor = 1.0 / min(100.0, n_obs + 2.0)
     obs = mus[:-1]
-    if multivariate and _BANDWIDTH == "scott":
-        sigmas = np.full(len(obs), _SCOTT_SCALE * max(n_obs, 1) ** (-1.0 / (n_dims + 4)))
-    else:
-        # Each kernel is as wide as the larger gap to its neighbouring observations
-        # (the interval's ends count as neighbours): adaptive to local density.
-        order = np.argsort(obs, kind="stable")
-        ends = np.concatenate([[0.0], obs[order], [1.0]])
-        gaps = np.diff(ends)
-        if len(obs) >= 2 and not _ENDPOINTS:
-            # The outermost observations measure only the gap to their inner neighbour:
-            # the distance to the domain's edge says nothing about where good points lie.
-            gaps[0], gaps[-1] = gaps[1], gaps[-2]
-        sigmas = np.empty(len(obs))
-        sigmas[order] = np.maximum(gaps[:-1], gaps[1:])
+    # Each kernel is as wide as the larger gap to its neighbouring observations
+    # (the interval's ends count as neighbours): adaptive to local density.
+    order = np.argsort(obs, kind="stable")
+    ends = np.concatenate([[0.0], obs[order], [1.0]])
+    gaps = np.diff(ends)
+    if len(obs) >= 2:
+        # The outermost observations measure only the gap to their inner neighbour:
+        # the distance to the domain's edge says nothing about where good points lie.
+        gaps[0], gaps[-1] = gaps[1], gaps[-2]
+    sigmas = np.empty(len(obs))
+    sigmas[order] = np.maximum(gaps[:-1], gaps[1:])
     return np.append(np.clip(sigmas, floor, 1.0), _PRIOR_SIGMA)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,8 +23,15 @@ from ahpo.trial._state import TrialState
 
 
 def default_gamma(n: int) -> int:
-    """Size of the good set for ``n`` finished trials: 10%, at most 25."""
-    return min(math.ceil(0.1 * n), 25)
+    """Size of the good set for ``n`` finished trials: 15%, at most 25.
+
+    Optuna takes 10%. With ``rank_weights`` the good set's effective size (Kish) is
+    about 3/4 of its count, so 15% keeps the weight of ``l(x)`` on roughly the best
+    tenth of the trials while its kernel bandwidths come from more points; with 10%
+    the rank-weighted ``l(x)`` scored lower on the multimodal problems of
+    ``benchmarks/quality`` (tuning seeds 10-59).
+    """
+    return min(math.ceil(0.15 * n), 25)
 
 
 def default_weights(n: int) -> np.ndarray:
@@ -72,14 +80,39 @@ def order_trials(
     return complete + sorted(pruned, key=pruned_key)
 
 
+def rank_weights(ranks: np.ndarray, n_good: int) -> np.ndarray:
+    """Weights of good observations by rank (0 = best): ``1`` down to ``1 / n_good``.
+
+    Within the good set the better points get more of ``l(x)``'s mass, as recombination
+    weights do in evolution strategies, so proposals lean toward the best region rather
+    than the average good one. Scaled to mean 1, so the prior keeps its relative weight.
+    """
+    w = (n_good - np.asarray(ranks, dtype=float)) / n_good
+    return w / w.mean() if len(w) else w
+
+
+class Split(NamedTuple):
+    """The good and bad trials, each in trial-number order (oldest first).
+
+    ``good_ranks[i]``: rank of ``good[i]`` among the good trials, 0 = best.
+    """
+
+    good: list[FrozenTrial]
+    bad: list[FrozenTrial]
+    good_ranks: np.ndarray
+
+
 def split(
     trials: Sequence[FrozenTrial],
     directions: Sequence[StudyDirection],
     gamma: Callable[[int], int],
-) -> tuple[list[FrozenTrial], list[FrozenTrial]]:
+) -> Split:
     """The good and the bad trials among COMPLETE and PRUNED ``trials``, by number."""
     ordered = order_trials(trials, directions)
     n_good = min(max(gamma(len(ordered)), 1), len(ordered))
-    good = sorted(ordered[:n_good], key=lambda t: t.number)
-    bad = sorted(ordered[n_good:], key=lambda t: t.number)
-    return good, bad
+    by_number = np.argsort(np.array([t.number for t in ordered], dtype=np.int64), kind="stable")
+    is_good = by_number < n_good
+    good_ranks = by_number[is_good]
+    good = [ordered[i] for i in good_ranks.tolist()]
+    bad = [ordered[i] for i in by_number[~is_good].tolist()]
+    return Split(good, bad, good_ranks)
