@@ -18,6 +18,7 @@ from ahpo.samplers._gp._data import Observations, subset, targets
 from ahpo.samplers._gp._encoding import Encoding
 from ahpo.samplers._gp._kernel import BoolArray, FloatArray
 from ahpo.samplers._gp._startup import SobolStartup
+from ahpo.samplers._gp._tree import Branches, Embedded
 from ahpo.samplers._gp._trust_region import box, side_length
 from ahpo.samplers._gp._warp import warp
 from ahpo.samplers._random import RandomSampler
@@ -50,9 +51,11 @@ class GPSampler(BaseSampler):
     parameters live in the unit cube (log- and step-aware); categorical ones use a
     Hamming kernel and are searched exactly. RUNNING trials are fantasized with the
     kriging believer (their posterior mean is treated as observed), so parallel
-    workers propose distinct points. Parameters that only some trials have (the branches
-    of a conditional space) are modeled by a GP of their own, fitted on the trials
-    that have them, once at least five have. With ``constraints_func`` each constraint gets a
+    workers propose distinct points. In a conditional space whose branches are chosen
+    by a categorical parameter every trial has, one GP models every parameter (absent
+    ones imputed) and the acquisition is maximized branch by branch; other parameters
+    that only some trials have get a GP of their own on those trials once at least
+    five have them. With ``constraints_func`` each constraint gets a
     GP, and the acquisition is weighted by the probability of feasibility. Several
     objectives are scalarized by random Chebyshev weights per proposal (ParEGO).
     With more than 20 parameters the acquisition is maximized inside a trust region
@@ -189,6 +192,9 @@ class GPSampler(BaseSampler):
         complete = [t for t in trials if t.state == TrialState.COMPLETE]
         if len(complete) < self._n_startup:
             return {}
+        branches = Branches.detect(complete, search_space) if self._branch_models else None
+        if branches is not None:
+            return self._sample_tree(view, trial, trials, complete, search_space, branches)
         encoding = Encoding(search_space)
         data = self._observations(view.study_name, complete, encoding)
         if len(data.x) < max(self._n_startup, 1):
@@ -197,6 +203,37 @@ class GPSampler(BaseSampler):
         with _single_threaded_blas():
             row = self._propose(view, encoding, data, pending)
         return encoding.decode(row)
+
+    def _sample_tree(
+        self,
+        view: StudyView,
+        trial: FrozenTrial,
+        trials: Sequence[FrozenTrial],
+        complete: Sequence[FrozenTrial],
+        search_space: Mapping[str, BaseDistribution],
+        branches: Branches,
+    ) -> dict[str, Any]:
+        """One GP over every parameter of a conditional space; the best branch wins.
+
+        Returns the joint parameters; the chosen branch's other parameters wait in
+        the per-trial cache that ``sample_independent`` reads.
+        """
+        encoding = Encoding(branches.space)
+        data = self._observations(view.study_name, complete, encoding, branches)
+        if len(data.x) < max(self._n_startup, 1):
+            return {}
+        pending = self._pending(trials, trial, encoding, branches)
+        with _single_threaded_blas():
+            row = self._propose(view, encoding, data, pending, branches)
+        key = tuple(int(row[encoding.names.index(s)]) for s in branches.switches)
+        names = sorted(set(search_space) | set(branches.free(key)))
+        chosen = Encoding({n: branches.space[n] for n in names})
+        values = chosen.decode(row[[encoding.names.index(n) for n in names]])
+        with self._lock:
+            self._branch_values[(view.study_name, trial.number)] = {
+                n: (branches.space[n], v) for n, v in values.items() if n not in search_space
+            }
+        return {n: values[n] for n in search_space}
 
     def sample_independent(
         self, view: StudyView, trial: FrozenTrial, name: str, distribution: BaseDistribution
@@ -269,17 +306,24 @@ class GPSampler(BaseSampler):
         return values
 
     def _observations(
-        self, study_name: str, complete: Sequence[FrozenTrial], encoding: Encoding
+        self,
+        study_name: str,
+        complete: Sequence[FrozenTrial],
+        encoding: Encoding,
+        branches: Branches | None = None,
     ) -> Observations:
         # Finished trials never change: each one is encoded once per search space.
-        key = (study_name, *map(repr, encoding.dists), *encoding.names)
+        key = (study_name, *map(repr, encoding.dists), *encoding.names, str(branches is None))
         with self._lock:
             cache = self._rows.setdefault(key, {})
         rows, values, constraints = [], [], []
         n_constraints = None
         for t in complete:
             if t.number not in cache:
-                cache[t.number] = encoding.encode(t.params)
+                cache[t.number] = (
+                    encoding.encode(t.params) if branches is None
+                    else branches.row(encoding, t.params)
+                )
             row = cache[t.number]
             if row is None or t.values is None or not np.all(np.isfinite(t.values)):
                 continue  # outside the space, or a value the model cannot fit (inf)
@@ -301,13 +345,20 @@ class GPSampler(BaseSampler):
         )
 
     def _pending(
-        self, trials: Sequence[FrozenTrial], current: FrozenTrial, encoding: Encoding
+        self,
+        trials: Sequence[FrozenTrial],
+        current: FrozenTrial,
+        encoding: Encoding,
+        branches: Branches | None = None,
     ) -> FloatArray:
         rows = []
         if self._fantasize:
             for t in trials:
                 if t.state == TrialState.RUNNING and t.number != current.number:
-                    row = encoding.encode(t.params)
+                    row = (
+                        encoding.encode(t.params) if branches is None
+                        else branches.row(encoding, t.params)
+                    )
                     if row is not None:
                         rows.append(row)
         return np.array(rows, dtype=float).reshape(-1, encoding.dim)
@@ -339,7 +390,12 @@ class GPSampler(BaseSampler):
         return gp, iw
 
     def _propose(
-        self, view: StudyView, encoding: Encoding, data: Observations, pending: FloatArray
+        self,
+        view: StudyView,
+        encoding: Encoding,
+        data: Observations,
+        pending: FloatArray,
+        branches: Branches | None = None,
     ) -> FloatArray:
         from ahpo.samplers._gp._acquisition import Acquisition, Constraint
         from ahpo.samplers._gp._optimize import maximize
@@ -382,6 +438,9 @@ class GPSampler(BaseSampler):
         else:
             acq = Acquisition(gp, self._acquisition, best=best, beta=self._ucb_beta,
                               constraints=models)
+        if branches is not None:
+            row = self._maximize_by_branch(acq, encoding, anchors, branches, iw)
+            return row if iw is None else iw.inverse(row[None])[0]
         bounds = None
         if encoding.dim > _TRUST_REGION_DIM and feasible.any():
             order = np.flatnonzero(data.feasible)
@@ -392,6 +451,38 @@ class GPSampler(BaseSampler):
             bounds = box(center, length, gp.params.inv_sq_lengthscales, ~encoding.categorical)
         row, _ = maximize(acq, encoding, anchors, self._rng, bounds)
         return row if iw is None else iw.inverse(row[None])[0]
+
+    def _maximize_by_branch(
+        self,
+        acq: Any,
+        encoding: Encoding,
+        anchors: FloatArray,
+        branches: Branches,
+        iw: InputWarp | None,
+    ) -> FloatArray:
+        """The best row over all branches, each searched over its own free columns."""
+        from ahpo.samplers._gp._optimize import maximize
+
+        switch_cols = [encoding.names.index(s) for s in branches.switches]
+        best_row, best_value = None, -np.inf
+        for key in sorted(branches.members):
+            free = branches.free(key)
+            base = branches.base_row(encoding, key)
+            if iw is not None:
+                base = iw(base[None])[0]
+            cols = [encoding.names.index(n) for n in free]
+            if not cols:
+                row, value = base, float(acq(base[None, :])[0])
+            else:
+                here = anchors[np.all(anchors[:, switch_cols] == key, axis=1)][:, cols]
+                embedded = Embedded(acq, cols, base)
+                sub = Encoding({n: branches.space[n] for n in free})
+                found, value = maximize(embedded, sub, here, self._rng)
+                row = embedded.full(found[None, :])[0]
+            if value > best_value:
+                best_row, best_value = row, value
+        assert best_row is not None
+        return best_row
 
 
 @contextlib.contextmanager
