@@ -148,8 +148,8 @@ _NOTES = (
     "sequence (Optuna: CRC32 of study name and number), and ahpo never prunes a trial at "
     "max_resource (Optuna's brackets decide a rung there too and mark many of the trials "
     "that ran all 81 steps PRUNED; the best of each bracket always survives, so the best "
-    "final loss is the same, but Optuna's samplers see fewer COMPLETE trials). TPE differs "
-    "as well (multivariate in ahpo by default)."
+    "final loss is the same, but Optuna's samplers see fewer COMPLETE trials). The TPEs "
+    "differ too (both multivariate, with different good sets and weights)."
 )
 
 
@@ -184,8 +184,8 @@ def write_report(results: list[dict[str, Any]], output: str, command: str) -> No
         "a run stops starting trials once the budget is spent. Hyperband and ASHA use "
         f"min_resource={methods.MIN_RESOURCE}, reduction_factor={methods.REDUCTION_FACTOR}, "
         f"max_resource={tasks.MAX_RESOURCE} (rungs at {_rungs()}), in ahpo and Optuna alike. "
-        "Samplers use their defaults; note that ahpo's TPESampler is multivariate by "
-        "default and Optuna's is not. Real-training curves are computed once per "
+        "Samplers use their defaults (both TPEs are multivariate: Optuna 5's always is). "
+        "Real-training curves are computed once per "
         "configuration and process and then reused (wall time only; every method pays "
         "one unit per step it runs). Study names are fixed per task and seed, since "
         "Optuna's HyperbandPruner assigns brackets from a hash of the study name; with "
