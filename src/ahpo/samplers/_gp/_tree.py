@@ -79,22 +79,19 @@ class Branches:
         return cls(space, switches, members)
 
     def row(self, encoding: Encoding, params: Mapping[str, Any]) -> FloatArray | None:
-        """A trial's row over ``encoding`` (of ``space``), absent parameters imputed."""
-        present = {n: v for n, v in params.items() if n in self.space}
-        row = encoding.encode(
-            {n: present.get(n, d.to_external_repr(d.to_internal_repr(_any(d))))
-             for n, d in self.space.items()}
-        )
-        if row is None:
+        """A trial's row over ``encoding`` (of ``space``), absent parameters imputed;
+        ``None`` if a value lies outside its distribution."""
+        names = sorted(n for n in params if n in self.space)
+        present = Encoding({n: self.space[n] for n in names}).encode(params)
+        if present is None:
             return None
-        for j, name in enumerate(encoding.names):
-            if name not in present:
-                row[j] = IMPUTED_CHOICE if encoding.categorical[j] else IMPUTED_NUMERICAL
+        row = _imputed(encoding)
+        row[[encoding.names.index(n) for n in names]] = present
         return row
 
     def base_row(self, encoding: Encoding, key: tuple[int, ...]) -> FloatArray:
         """The row of branch ``key`` before its free columns are chosen."""
-        row = np.where(encoding.categorical, IMPUTED_CHOICE, IMPUTED_NUMERICAL)
+        row = _imputed(encoding)
         for name, value in zip(self.switches, key, strict=True):
             row[encoding.names.index(name)] = value
         return row
@@ -104,11 +101,9 @@ class Branches:
         return sorted(self.members[key] - set(self.switches))
 
 
-def _any(dist: BaseDistribution) -> Any:
-    """Some value inside ``dist`` (a placeholder the imputation overwrites)."""
-    if isinstance(dist, CategoricalDistribution):
-        return dist.choices[0]
-    return dist.from_unit(0.5)  # type: ignore[attr-defined]
+def _imputed(encoding: Encoding) -> FloatArray:
+    """A row with every column at its imputed constant."""
+    return np.where(encoding.categorical, IMPUTED_CHOICE, IMPUTED_NUMERICAL)
 
 
 class Embedded:
