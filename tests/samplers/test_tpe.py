@@ -6,16 +6,7 @@ import pytest
 import ahpo
 from ahpo import TrialState
 from ahpo.samplers._tpe import TPESampler
-
-
-def branin(trial):
-    x = trial.suggest_float("x", -5, 10)
-    y = trial.suggest_float("y", 0, 15)
-    return (
-        (y - 5.1 / (4 * math.pi**2) * x**2 + 5 / math.pi * x - 6) ** 2
-        + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x)
-        + 10
-    )
+from tests.samplers._objectives import branin
 
 
 def mixed(trial):
