@@ -37,6 +37,9 @@ def _ahpo(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]:
             "none": ahpo.pruners.NopPruner,
             "asha": lambda: ahpo.pruners.SuccessiveHalvingPruner(r, eta),
             "hyperband": lambda: ahpo.pruners.HyperbandPruner(r, task.max_resource, eta),
+            "hyperband-interleaved": lambda: ahpo.pruners.HyperbandPruner(
+                r, task.max_resource, eta, bracket_order="interleaved"
+            ),
             "bohb": lambda: ahpo.pruners.HyperbandPruner(
                 r, task.max_resource, eta, sampler_trials="rung"
             ),
@@ -76,6 +79,10 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
     "random": ("ahpo random search, no pruning", _ahpo("random", "none")),
     "asha+random": ("ahpo SuccessiveHalvingPruner (ASHA) + random", _ahpo("random", "asha")),
     "hyperband+random": ("ahpo HyperbandPruner + random", _ahpo("random", "hyperband")),
+    "hyperband-interleaved+random": (
+        "ahpo HyperbandPruner(bracket_order='interleaved') + random",
+        _ahpo("random", "hyperband-interleaved"),
+    ),
     "hyperband+tpe": (
         "ahpo HyperbandPruner + TPE, sampler sees its bracket (Optuna's design)",
         _ahpo("tpe", "hyperband"),

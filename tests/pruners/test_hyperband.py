@@ -39,8 +39,12 @@ def test_number_of_brackets_and_budgets(args, n_brackets, budgets):
 
 def test_bracket_assignment_is_pinned():
     # Workers of different versions must agree: changing this is a breaking change.
-    pruner = HyperbandPruner(1, 27, 3)
-    assert [pruner.bracket_of(i) for i in range(20)] == [
+    sequential = HyperbandPruner(1, 27, 3)  # one iteration: 27 + 12 + 6 + 4 trials
+    assert [sequential.bracket_of(i) for i in range(100)] == 2 * (
+        [0] * 27 + [1] * 12 + [2] * 6 + [3] * 4
+    ) + [0, 0]
+    interleaved = HyperbandPruner(1, 27, 3, bracket_order="interleaved")
+    assert [interleaved.bracket_of(i) for i in range(20)] == [
         0, 1, 0, 2, 0, 0, 1, 0, 3, 1, 0, 2, 0, 0, 1, 0, 2, 0, 0, 1,
     ]  # fmt: skip
 
@@ -49,12 +53,19 @@ _CHILD = """
 import json, sys
 from ahpo.pruners import HyperbandPruner
 configs = json.loads(sys.argv[1])
-print(json.dumps([[HyperbandPruner(*c).bracket_of(i) for i in range(3000)] for c in configs]))
+print(json.dumps([
+    [HyperbandPruner(*c, bracket_order=o).bracket_of(i) for i in range(3000)]
+    for c in configs for o in ("sequential", "interleaved")
+]))
 """
 
 
 def test_bracket_assignment_is_identical_across_processes():
-    here = [[HyperbandPruner(*c).bracket_of(i) for i in range(3000)] for c in CONFIGS]
+    here = [
+        [HyperbandPruner(*c, bracket_order=o).bracket_of(i) for i in range(3000)]
+        for c in CONFIGS
+        for o in ("sequential", "interleaved")
+    ]
     for seed in ("0", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         out = subprocess.run(
@@ -65,8 +76,18 @@ def test_bracket_assignment_is_identical_across_processes():
 
 
 @pytest.mark.parametrize("args", CONFIGS)
-def test_bracket_frequencies_follow_the_budgets(args):
+def test_sequential_brackets_run_in_hyperband_order(args):
+    # Li et al.'s Algorithm 1: the most aggressive bracket first, each iteration alike.
     pruner = HyperbandPruner(*args)
+    budgets = _budgets(pruner)
+    iteration = [b for b, budget in enumerate(budgets) for _ in range(budget)]
+    total = len(iteration)
+    assert [pruner.bracket_of(i) for i in range(3 * total)] == 3 * iteration
+
+
+@pytest.mark.parametrize("args", CONFIGS)
+def test_interleaved_bracket_frequencies_follow_the_budgets(args):
+    pruner = HyperbandPruner(*args, bracket_order="interleaved")
     budgets = _budgets(pruner)
     total = sum(budgets)
     brackets = [pruner.bracket_of(i) for i in range(max(7 * total, 5000))]
@@ -183,6 +204,7 @@ def test_auto_max_resource():
         ({"reduction_factor": 1}, ValueError, "reduction_factor"),
         ({"max_resource": 9, "bootstrap_count": -1}, ValueError, "bootstrap_count"),
         ({"bootstrap_count": 2}, ValueError, "bootstrap_count"),  # with "auto"
+        ({"bracket_order": "random"}, ValueError, "bracket_order"),
     ],
 )
 def test_validation(kwargs, error, param):

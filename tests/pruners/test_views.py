@@ -214,6 +214,16 @@ def test_bohb_with_tpe_runs_end_to_end():
     assert not math.isnan(study.best_value)
 
 
+def test_bohb_with_gp_runs_end_to_end():
+    sampler = ahpo.samplers.GPSampler(seed=1, n_startup_trials=5)
+    pruner = HyperbandPruner(1, 9, 3, sampler_trials="rung")
+    study = ahpo.create_study(sampler=sampler, pruner=pruner)
+    study.optimize(_objective, n_trials=30)
+    assert any(t.state == TrialState.PRUNED for t in study.trials)
+    assert not math.isnan(study.best_value)
+    assert pruner.sampler_view(study.view, study.trials[-1]).fidelity() is not None
+
+
 def test_bookkeeping_samplers_still_see_every_trial():
     # before_trial gets the whole study: a grid hands out each point once across brackets.
     grid = ahpo.samplers.GridSampler({"x": [0.0, 0.2, 0.4, 0.6, 0.8, 1.0], "y": [0.5]})

@@ -19,12 +19,14 @@ from ahpo.pruners._views import BracketView, RungCache, RungView
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
-# 2**64 / golden ratio: trial number n goes to the point frac(n / phi) of [0, 1)
-# (Fibonacci hashing), a low-discrepancy sequence, so every prefix of trials is spread
-# over the brackets almost exactly in proportion to their budgets.
+# 2**64 / golden ratio: with bracket_order="interleaved", trial number n goes to the
+# point frac(n / phi) of [0, 1) (Fibonacci hashing), a low-discrepancy sequence, so every
+# prefix of trials is spread over the brackets almost exactly in proportion to their
+# budgets.
 _GOLDEN = 0x9E3779B97F4A7C15
 _MASK = (1 << 64) - 1
 _SAMPLER_TRIALS = ("bracket", "all", "rung")
+_BRACKET_ORDERS = ("sequential", "interleaved")
 
 
 @functools.lru_cache(maxsize=64)
@@ -45,8 +47,11 @@ def _layout(min_resource: int, max_resource: int, eta: int) -> tuple[int, ...]:
     return tuple(cumulative)
 
 
-def _bracket(trial_number: int, cumulative: tuple[int, ...]) -> int:
-    point = ((trial_number * _GOLDEN) & _MASK) * cumulative[-1] >> 64
+def _bracket(trial_number: int, cumulative: tuple[int, ...], sequential: bool) -> int:
+    if sequential:
+        point = trial_number % cumulative[-1]
+    else:
+        point = ((trial_number * _GOLDEN) & _MASK) * cumulative[-1] >> 64
     return bisect.bisect_right(cumulative, point)
 
 
@@ -67,13 +72,12 @@ class HyperbandPruner(BasePruner):
 
     Each trial's bracket is a fixed function of its trial number alone (see
     :meth:`bracket_of`), so workers on different machines agree without talking and
-    nothing is written to storage. Bracket ``b`` gets a share of the trials
-    proportional to Hyperband's budget ``ceil(n_brackets * eta**s / (s + 1))`` with
-    ``s = n_brackets - 1 - b``: trial number ``i`` is mapped to the point
-    ``frac(i / phi)`` of ``[0, 1)`` (golden-ratio Fibonacci hashing, in 64-bit integer
-    arithmetic) and falls in the bracket whose slice of ``[0, 1)`` holds it. Unlike
-    Optuna, which hashes the study name with the number, the assignment does not depend
-    on the study name.
+    nothing is written to storage. One Hyperband iteration is
+    ``N = sum(n_b)`` trials, bracket ``b`` getting Hyperband's budget
+    ``n_b = ceil(n_brackets * eta**s / (s + 1))`` with ``s = n_brackets - 1 - b``.
+    Unlike Optuna, which hashes the study name with the number, the assignment does
+    not depend on the study name. ``bracket_order`` says how an iteration's trials
+    are laid out.
 
     Parameters
     ----------
@@ -88,6 +92,19 @@ class HyperbandPruner(BasePruner):
     bootstrap_count
         Passed to each bracket (see :class:`SuccessiveHalvingPruner`); needs an int
         ``max_resource``.
+    bracket_order
+        ``"sequential"`` (default): Li et al.'s order (Algorithm 1 runs ``s = s_max``
+        down to 0). Trial ``i`` falls at position ``i mod N`` of the iteration: the
+        first ``n_0`` trials are bracket 0 (the most aggressive, as ASHA alone), the
+        next ``n_1`` bracket 1, and so on, so the brackets that stop early and sample
+        the most configurations come first, and a study shorter than one iteration
+        is ASHA. ``"interleaved"``: trial ``i`` goes to the point ``frac(i / phi)`` of
+        ``[0, 1)`` (golden-ratio Fibonacci hashing, in 64-bit integer arithmetic) and
+        to the bracket whose slice of ``[0, 1)``, of length ``n_b / N``, holds it, so
+        every prefix of trials is shared among the brackets in proportion to
+        ``n_b`` (within 3 trials): each bracket hedges from the start, and each
+        bracket's first result comes later. The multi-fidelity benchmark
+        (``docs/benchmarks/multifidelity.md``) measures both.
     sampler_trials
         What the sampler learns from (see :meth:`sampler_view`):
 
@@ -109,7 +126,10 @@ class HyperbandPruner(BasePruner):
     >>> pruner = ahpo.pruners.HyperbandPruner(min_resource=1, max_resource=27)
     >>> pruner.n_brackets()
     4
-    >>> [pruner.bracket_of(i) for i in range(8)]
+    >>> [pruner.bracket_of(i) for i in (0, 26, 27, 38, 39, 45, 48, 49)]
+    [0, 0, 1, 1, 2, 3, 3, 0]
+    >>> interleaved = ahpo.pruners.HyperbandPruner(1, 27, bracket_order="interleaved")
+    >>> [interleaved.bracket_of(i) for i in range(8)]
     [0, 1, 0, 2, 0, 0, 1, 0]
     >>> def objective(trial):
     ...     x = trial.suggest_float("x", 0.0, 1.0)
@@ -139,6 +159,7 @@ class HyperbandPruner(BasePruner):
         reduction_factor: int = 3,
         bootstrap_count: int = 0,
         *,
+        bracket_order: str = "sequential",
         sampler_trials: str = "bracket",
         min_observations: int | None = None,
     ) -> None:
@@ -148,6 +169,9 @@ class HyperbandPruner(BasePruner):
                 "sampler_trials", f"one of {_SAMPLER_TRIALS}", sampler_trials, owner=owner
             )
         self._sampler_trials = sampler_trials
+        if bracket_order not in _BRACKET_ORDERS:
+            raise invalid("bracket_order", f"one of {_BRACKET_ORDERS}", bracket_order, owner=owner)
+        self._sequential = bracket_order == "sequential"
         self._min_observations = (
             None
             if min_observations is None
@@ -200,6 +224,9 @@ class HyperbandPruner(BasePruner):
             return None
         return _layout(self._min_resource, max_resource, self._reduction_factor)
 
+    def _bracket_at(self, trial_number: int, cumulative: tuple[int, ...]) -> int:
+        return _bracket(trial_number, cumulative, self._sequential)
+
     def n_brackets(self, view: StudyView | None = None) -> int | None:
         """The number of brackets, ``None`` while ``max_resource="auto"`` is unknown.
 
@@ -237,7 +264,7 @@ class HyperbandPruner(BasePruner):
                 "The brackets are not known yet: max_resource is 'auto' and no trial with "
                 "reported values has completed."
             )
-        return _bracket(number, cumulative)
+        return self._bracket_at(number, cumulative)
 
     def prune(self, view: StudyView, trial: FrozenTrial) -> bool:
         if trial.last_step is None:
@@ -249,7 +276,7 @@ class HyperbandPruner(BasePruner):
         if max_resource is None:
             return False
         cumulative = _layout(self._min_resource, max_resource, self._reduction_factor)
-        bracket = _bracket(trial.number, cumulative)
+        bracket = self._bracket_at(trial.number, cumulative)
         rung_step = first_crossed_rung_step(
             trial, self._min_resource, self._reduction_factor, bracket
         )
@@ -260,7 +287,7 @@ class HyperbandPruner(BasePruner):
             return False
         if trials is None:
             trials = view.get_trials(COMPETING_STATES)
-        same = [t for t in trials if _bracket(t.number, cumulative) == bracket]
+        same = [t for t in trials if self._bracket_at(t.number, cumulative) == bracket]
         return asha_prune(
             same,
             trial,
@@ -282,7 +309,7 @@ class HyperbandPruner(BasePruner):
         Examples
         --------
         >>> import ahpo
-        >>> pruner = ahpo.pruners.HyperbandPruner(1, 27)
+        >>> pruner = ahpo.pruners.HyperbandPruner(1, 27, bracket_order="interleaved")
         >>> study = ahpo.create_study(pruner=pruner)
         >>> for _ in range(4):
         ...     _ = study.tell(study.ask(), 0.0)
@@ -301,8 +328,8 @@ class HyperbandPruner(BasePruner):
             cumulative = _layout(
                 self._min_resource, int(self._max_resource), self._reduction_factor
             )
-            bracket = _bracket(trial.number, cumulative)
-            return BracketView(view, lambda number: _bracket(number, cumulative) == bracket)
+            bracket = self._bracket_at(trial.number, cumulative)
+            return BracketView(view, lambda number: self._bracket_at(number, cumulative) == bracket)
         return _AutoBracketView(view, self, trial.number)
 
 
@@ -320,6 +347,8 @@ class _AutoBracketView(BracketView):
         trials = self._base.get_trials()
         cumulative = self._pruner._cumulative(None, trials)
         if cumulative is not None:
-            bracket = _bracket(self._number, cumulative)
-            trials = [t for t in trials if _bracket(t.number, cumulative) == bracket]
+            bracket = self._pruner._bracket_at(self._number, cumulative)
+            trials = [
+                t for t in trials if self._pruner._bracket_at(t.number, cumulative) == bracket
+            ]
         return trials if states is None else [t for t in trials if t.state in states]
