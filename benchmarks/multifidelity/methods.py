@@ -31,6 +31,7 @@ def _ahpo(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]:
         samplers = {
             "random": lambda: ahpo.samplers.RandomSampler(seed=seed),
             "tpe": lambda: ahpo.samplers.TPESampler(seed=seed),
+            "gp": lambda: ahpo.samplers.GPSampler(seed=seed),
         }
         r, eta = MIN_RESOURCE, REDUCTION_FACTOR
         pruners = {
@@ -90,6 +91,10 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
     "bohb": (
         "ahpo HyperbandPruner(sampler_trials='rung') + TPE: BOHB-style",
         _ahpo("tpe", "bohb"),
+    ),
+    "bohb-gp": (
+        "ahpo HyperbandPruner(sampler_trials='rung') + GPSampler: BOHB-style with a GP",
+        _ahpo("gp", "bohb"),
     ),
     "optuna-asha+random": ("Optuna SuccessiveHalvingPruner + random", _optuna("random", "asha")),
     "optuna-hyperband+random": ("Optuna HyperbandPruner + random", _optuna("random", "hyperband")),
