@@ -114,9 +114,9 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
 
     lines = [
         "| task | ASHA <= 1/4 | Hyperband <= 1/4 | BOHB < Hyperband+random "
-        "| ahpo ASHA <= Optuna ASHA | ahpo HB+random <= Optuna HB+random "
+        "| BOHB-GP < Hyperband+random | ahpo ASHA <= Optuna ASHA | ahpo HB+random <= Optuna HB+random "
         "| ahpo HB+TPE <= Optuna HB+TPE |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for task in summary:
         asha, hb = median(task, "asha+random"), median(task, "hyperband+random")
@@ -125,6 +125,7 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
             f"{asha:.3f} {'yes' if asha <= 0.25 else 'no'}",
             f"{hb:.3f} {'yes' if hb <= 0.25 else 'no'}",
             versus(bohb, hb, strict=True),
+            versus(median(task, "bohb-gp"), hb, strict=True),
         ]
         for ours, theirs in (
             ("asha+random", "optuna-asha+random"),
