@@ -114,8 +114,8 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
 
     lines = [
         "| task | ASHA <= 1/4 | Hyperband <= 1/4 | BOHB < Hyperband+random "
-        "| BOHB-GP < Hyperband+random | ahpo ASHA <= Optuna ASHA | ahpo HB+random <= Optuna HB+random "
-        "| ahpo HB+TPE <= Optuna HB+TPE |",
+        "| BOHB-GP < Hyperband+random | ahpo ASHA <= Optuna ASHA "
+        "| ahpo HB+random <= Optuna HB+random | ahpo HB+TPE <= Optuna HB+TPE |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for task in summary:
