@@ -320,10 +320,7 @@ class GPSampler(BaseSampler):
         n_constraints = None
         for t in complete:
             if t.number not in cache:
-                cache[t.number] = (
-                    encoding.encode(t.params) if branches is None
-                    else branches.row(encoding, t.params)
-                )
+                cache[t.number] = _encode(encoding, t.params, branches)
             row = cache[t.number]
             if row is None or t.values is None or not np.all(np.isfinite(t.values)):
                 continue  # outside the space, or a value the model cannot fit (inf)
@@ -355,10 +352,7 @@ class GPSampler(BaseSampler):
         if self._fantasize:
             for t in trials:
                 if t.state == TrialState.RUNNING and t.number != current.number:
-                    row = (
-                        encoding.encode(t.params) if branches is None
-                        else branches.row(encoding, t.params)
-                    )
+                    row = _encode(encoding, t.params, branches)
                     if row is not None:
                         rows.append(row)
         return np.array(rows, dtype=float).reshape(-1, encoding.dim)
@@ -483,6 +477,13 @@ class GPSampler(BaseSampler):
                 best_row, best_value = row, value
         assert best_row is not None
         return best_row
+
+
+def _encode(
+    encoding: Encoding, params: Mapping[str, Any], branches: Branches | None
+) -> FloatArray | None:
+    """A trial's row; in a conditional space, with its absent parameters imputed."""
+    return encoding.encode(params) if branches is None else branches.row(encoding, params)
 
 
 @contextlib.contextmanager
