@@ -31,6 +31,8 @@ def _ahpo(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]:
         samplers = {
             "random": lambda: ahpo.samplers.RandomSampler(seed=seed),
             "tpe": lambda: ahpo.samplers.TPESampler(seed=seed),
+            # BOHB's random fraction (Falkner et al. 2018: a third of the configurations)
+            "tpe-bohb": lambda: ahpo.samplers.TPESampler(seed=seed, random_fraction=1 / 3),
             "gp": lambda: ahpo.samplers.GPSampler(seed=seed),
         }
         r, eta = MIN_RESOURCE, REDUCTION_FACTOR
@@ -89,8 +91,9 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
         _ahpo("tpe", "hyperband"),
     ),
     "bohb": (
-        "ahpo HyperbandPruner(sampler_trials='rung') + TPE: BOHB-style",
-        _ahpo("tpe", "bohb"),
+        "ahpo HyperbandPruner(sampler_trials='rung') + TPESampler(random_fraction=1/3): "
+        "BOHB-style",
+        _ahpo("tpe-bohb", "bohb"),
     ),
     "bohb-gp": (
         "ahpo HyperbandPruner(sampler_trials='rung') + GPSampler: BOHB-style with a GP",

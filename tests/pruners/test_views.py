@@ -102,7 +102,7 @@ def test_rung_view_values_trials_at_the_highest_filled_rung():
         (1, TrialState.COMPLETE, (2.0,)),
         (4, TrialState.COMPLETE, (0.3,)),
     ]
-    assert shown[2].state == TrialState.PRUNED  # stopped below the rung
+    assert 2 not in shown  # stopped below the rung
     assert shown[3].state == TrialState.FAIL
     assert shown[5].state == TrialState.RUNNING
     assert [t.number for t in view.get_trials((TrialState.COMPLETE,))] == [0, 1, 4]
@@ -136,7 +136,7 @@ def test_rung_view_default_needs_bohb_d_plus_3():
     assert views == [None, None, None, 0]
     view = pruner.sampler_view(study.view, study.trials[-1])
     assert len(view.get_trials((TrialState.COMPLETE,))) == 4
-    assert len(view.get_trials((TrialState.PRUNED,))) == 3  # completed, reported nothing
+    assert len(view.trials) == 4  # the 3 that completed without reports are left out
 
 
 def test_rung_view_reuses_finished_trials():
@@ -182,17 +182,16 @@ def test_rung_view_properties(history, min_observations):
         return
     assert len(reached[rung]) >= min_observations
     assert all(len(r) < min_observations for r in reached[rung + 1 :])
+    kept = [t for t in trials if t in reached[rung] or t.state == TrialState.FAIL]
     shown = view.trials
-    assert [t.number for t in shown] == [t.number for t in trials]
-    for before, after in zip(trials, shown, strict=True):
+    assert [t.number for t in shown] == [t.number for t in kept]
+    for before, after in zip(kept, shown, strict=True):
         assert after.params == before.params
-        if before in reached[rung]:
+        if before.state == TrialState.FAIL:
+            assert after == before
+        else:
             assert after.state == TrialState.COMPLETE
             assert after.values == (rung_value(before.intermediate_values, 3**rung),)
-        elif before.state == TrialState.FAIL:
-            assert after.state == TrialState.FAIL
-        else:
-            assert after.state == TrialState.PRUNED
 
 
 @pytest.mark.parametrize(
@@ -245,17 +244,18 @@ def _curve_objective(trial):
 
 
 def test_bohb_style_beats_hyperband_with_random_sampling():
+    # 19 of seeds 0-19 at this size (BOHB wins 13 of 20 with 60 trials per study).
     wins = 0
-    for seed in range(4):
+    for seed in range(10):
         best = {}
         for name, sampler, mode in (
-            ("bohb", ahpo.samplers.TPESampler(seed=seed), "rung"),
+            ("bohb", ahpo.samplers.TPESampler(seed=seed, random_fraction=1 / 3), "rung"),
             ("random", RandomSampler(seed=seed), "bracket"),
         ):
             study = ahpo.create_study(
                 sampler=sampler, pruner=HyperbandPruner(1, 9, 3, sampler_trials=mode)
             )
-            study.optimize(_curve_objective, n_trials=60)
+            study.optimize(_curve_objective, n_trials=150)
             best[name] = study.best_value
         wins += best["bohb"] < best["random"]
-    assert wins >= 3
+    assert wins >= 8

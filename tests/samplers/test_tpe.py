@@ -161,11 +161,65 @@ def test_pruned_trials_inform_the_model():
         ({"prior_weight": 0}, "prior_weight"),
         ({"gamma": 0.1}, "gamma"),
         ({"constraints_func": 3}, "constraints_func"),
+        ({"random_fraction": 1.0}, "random_fraction"),
+        ({"random_fraction": -0.1}, "random_fraction"),
+        ({"random_fraction": True}, "random_fraction"),
+        ({"random_fraction": "1/3"}, "random_fraction"),
     ],
 )
 def test_validation(kwargs, param):
     with pytest.raises((ValueError, TypeError), match=f"'{param}'"):
         TPESampler(**kwargs)
+
+
+class _StartupSpy(TPESampler):
+    """TPE that counts, per trial, the parameters drawn at random."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.random_draws: dict[int, int] = {}
+        self._current = -1
+
+    def sample_relative(self, view, trial, search_space):
+        self._current = trial.number
+        return super().sample_relative(view, trial, search_space)
+
+    def sample_independent(self, view, trial, name, distribution):
+        self._current = trial.number
+        return super().sample_independent(view, trial, name, distribution)
+
+    def _startup_value(self, dist):
+        self.random_draws[self._current] = self.random_draws.get(self._current, 0) + 1
+        return super()._startup_value(dist)
+
+
+@pytest.mark.parametrize("multivariate", [True, False])
+def test_random_fraction_draws_whole_trials_at_random(multivariate):
+    def objective(trial):
+        x = trial.suggest_float("x", 0.0, 1.0)
+        y = trial.suggest_float("y", 0.0, 1.0)
+        return (x - 0.5) ** 2 + (y - 0.5) ** 2
+
+    sampler = _StartupSpy(seed=0, random_fraction=0.4, multivariate=multivariate)
+    study = ahpo.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=110)
+    late = {n: k for n, k in sampler.random_draws.items() if n >= 10}
+    assert set(late.values()) == {2}  # a trial is all random or all model
+    assert 25 <= len(late) <= 55  # Binomial(100, 0.4): mean 40, sd 4.9
+    model = [t for t in study.trials[10:] if t.number not in late]
+    assert np.median([abs(t.params["x"] - 0.5) for t in model]) < 0.1
+    at_random = [t for t in study.trials[10:] if t.number in late]
+    assert np.median([abs(t.params["x"] - 0.5) for t in at_random]) > 0.15
+
+
+def test_random_fraction_zero_is_plain_tpe():
+    def run(**kwargs):
+        study = ahpo.create_study(sampler=TPESampler(seed=5, **kwargs))
+        study.optimize(mixed, n_trials=25)
+        return [t.params for t in study.trials]
+
+    assert run() == run(random_fraction=0.0)
+    assert run(random_fraction=0.5) == run(random_fraction=0.5)
 
 
 @pytest.mark.slow

@@ -11,8 +11,9 @@ Multi-objective studies cannot be pruned: ``Trial.report`` and ``Trial.should_pr
 raise ``NotImplementedError`` there, so a pruner set on such a study never prunes.
 
 Model-based multi-fidelity (BOHB-style): ``HyperbandPruner(...,
-sampler_trials="rung")`` with ``TPESampler`` fits TPE on the highest rung that has
-enough trials; see :meth:`BasePruner.sampler_view` for the hook.
+sampler_trials="rung")`` with ``TPESampler(random_fraction=1/3)`` fits TPE on the
+highest rung that has enough trials and draws a third of the trials at random; see
+:meth:`BasePruner.sampler_view` for the hook.
 
 Examples
 --------

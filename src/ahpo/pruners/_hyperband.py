@@ -113,8 +113,9 @@ class HyperbandPruner(BasePruner):
         - ``"all"``: every trial, unchanged;
         - ``"rung"``: model-based multi-fidelity as BOHB (Falkner et al., ICML 2018):
           the trials of all brackets, valued at the highest rung that at least
-          ``min_observations`` of them reached (:class:`~ahpo.pruners._views.RungView`).
-          With :class:`~ahpo.samplers.TPESampler` this is BOHB's TPE on Hyperband; any
+          ``min_observations`` of them reached, without those that stopped below it
+          (:class:`~ahpo.pruners._views.RungView`). With
+          ``TPESampler(random_fraction=1/3)`` this is BOHB's TPE on Hyperband; any
           model-based sampler is fitted on that rung unchanged.
     min_observations
         With ``sampler_trials="rung"``: trials a rung needs before the model uses it,
@@ -143,10 +144,11 @@ class HyperbandPruner(BasePruner):
     >>> any(t.state == ahpo.TrialState.PRUNED for t in study.trials)
     True
 
-    BOHB-style, TPE fitted on the highest rung with enough trials:
+    BOHB-style, TPE fitted on the highest rung with enough trials, a third of the
+    trials drawn at random:
 
     >>> bohb = ahpo.create_study(
-    ...     sampler=ahpo.samplers.TPESampler(seed=0),
+    ...     sampler=ahpo.samplers.TPESampler(seed=0, random_fraction=1 / 3),
     ...     pruner=ahpo.pruners.HyperbandPruner(1, 27, sampler_trials="rung"),
     ... )
     >>> bohb.optimize(objective, n_trials=30)

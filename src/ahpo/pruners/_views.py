@@ -20,6 +20,8 @@ from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+#: Trials a :class:`RungView` leaves out when they stopped below its rung.
+_BELOW_RUNG = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
 class _DerivedView(StudyView):
@@ -77,7 +79,6 @@ class RungCache:
         self.reduction_factor = reduction_factor
         self._values: dict[tuple[str, int, int], tuple[float, ...]] = {}
         self._relabelled: dict[tuple[str, int, int, int], FrozenTrial] = {}
-        self._demoted: dict[tuple[str, int, int], FrozenTrial] = {}
 
     def rung_values(self, study_name: str, trial: FrozenTrial) -> tuple[float, ...]:
         """The trial's value at rungs ``0, 1, …`` up to the last rung it reached."""
@@ -109,15 +110,6 @@ class RungCache:
             self._relabelled[key] = out
         return out
 
-    def demoted(self, study_name: str, trial: FrozenTrial) -> FrozenTrial:
-        """``trial`` (COMPLETE, below the view's rung) shown as PRUNED, without a value."""
-        key = (study_name, trial.number, trial.trial_id)
-        cached = self._demoted.get(key)
-        if cached is None:
-            cached = dataclasses.replace(trial, state=TrialState.PRUNED, values=None)
-            self._demoted[key] = cached
-        return cached
-
 
 class RungView(_DerivedView):
     """The study seen at one fidelity: trials valued at the highest well-filled rung.
@@ -127,10 +119,12 @@ class RungView(_DerivedView):
     enough observations, this view picks the highest rung that at least
     ``min_observations`` trials reached (COMPLETE, PRUNED or RUNNING ones) and shows
     each of them as a COMPLETE trial whose value is its value at that rung. Finished
-    trials that stopped below the rung are shown as PRUNED (a model-based sampler
-    counts them among the bad ones); RUNNING trials that have not reached it stay
-    RUNNING; FAIL trials are unchanged. While no rung is filled enough the study is
-    shown as it is.
+    trials that stopped below the rung are left out, as BOHB leaves out the other
+    budgets: shown as PRUNED, they would all rank below the rung's trials, and TPE's
+    good set (a share of every trial shown) would hold most of the rung whatever its
+    values. RUNNING and WAITING trials stay as they are (a constant liar keeps away
+    from them); FAIL trials are unchanged. While no rung is filled enough the study
+    is shown as it is.
 
     Parameters
     ----------
@@ -162,9 +156,7 @@ class RungView(_DerivedView):
             for t, values in zip(trials, rungs, strict=True):
                 if len(values) > rung and t.state != TrialState.FAIL:
                     out.append(self._cache.relabelled(name, t, rung))
-                elif t.state == TrialState.COMPLETE:
-                    out.append(self._cache.demoted(name, t))
-                else:
+                elif t.state not in _BELOW_RUNG:
                     out.append(t)
         return out if states is None else [t for t in out if t.state in states]
 

@@ -32,7 +32,8 @@ class TPESampler(BaseSampler):
     evolution strategies weight their parents), so proposals lean toward the best
     region rather than the average good one.
     Before ``n_startup_trials`` trials have finished, points are drawn uniformly at
-    random (in each distribution's unit coordinate, so log scales are honoured).
+    random (in each distribution's unit coordinate, so log scales are honoured);
+    after that, a ``random_fraction`` of the trials still are.
 
     Parameters
     ----------
@@ -55,6 +56,11 @@ class TPESampler(BaseSampler):
         appear together (conditional spaces) and model each group jointly. ``False``
         (default, as in Optuna): model jointly the parameters every finished trial
         has; the others (branches of a conditional space) are sampled one at a time.
+    random_fraction
+        Probability, in ``[0, 1)``, that a trial past the startup ignores the model
+        and is drawn at random like a startup trial. BOHB (Falkner et al., ICML 2018)
+        takes 1/3 so that a model misled by low-fidelity results cannot keep the
+        search from regions it has never sampled; 0 (default) is plain TPE.
     constant_liar
         Count RUNNING trials as bad, so parallel workers propose different points.
     constraints_func
@@ -83,6 +89,7 @@ class TPESampler(BaseSampler):
         prior_weight: float = 1.0,
         multivariate: bool = True,
         group: bool = False,
+        random_fraction: float = 0.0,
         constant_liar: bool = True,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
         seed: int | None = None,
@@ -94,6 +101,12 @@ class TPESampler(BaseSampler):
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise invalid(name, f"an int >= {low}", value, owner=owner)
+        if (
+            isinstance(random_fraction, bool)
+            or not isinstance(random_fraction, (int, float))
+            or not 0 <= random_fraction < 1
+        ):
+            raise invalid("random_fraction", "a number in [0, 1)", random_fraction, owner=owner)
         if not isinstance(prior_weight, (int, float)) or not prior_weight > 0:
             raise invalid("prior_weight", "a number > 0", prior_weight, owner=owner)
         for name, fn in (("gamma", gamma), ("weights", weights)):
@@ -108,6 +121,7 @@ class TPESampler(BaseSampler):
         self._prior_weight = float(prior_weight)
         self._multivariate = multivariate
         self._group = group
+        self._random_fraction = float(random_fraction)
         self._constant_liar = constant_liar
         self._constraints_func = constraints_func
         self._rng = np.random.default_rng(seed)
@@ -143,6 +157,8 @@ class TPESampler(BaseSampler):
         finished = [t for t in trials if t.state in _FINISHED]
         if len(finished) < self._n_startup or not search_space:
             return {}
+        if self._at_random(view.study_name, trial.number):
+            return {name: self._startup_value(dist) for name, dist in search_space.items()}
         history = self._history(view.study_name)
         history.update(finished)
         liars = self._liars(trials, trial)
@@ -193,7 +209,7 @@ class TPESampler(BaseSampler):
     ) -> Any:
         trials = view.get_trials()
         finished = [t for t in trials if t.state in _FINISHED]
-        if len(finished) < self._n_startup:
+        if len(finished) < self._n_startup or self._at_random(view.study_name, trial.number):
             return self._startup_value(distribution)
         history = self._history(view.study_name)
         history.update(finished)
@@ -212,6 +228,20 @@ class TPESampler(BaseSampler):
         return constraint_attrs(self._constraints_func, trial, state)
 
     # ---- internals --------------------------------------------------------------
+    def _at_random(self, study_name: str, number: int) -> bool:
+        """Whether trial ``number`` is drawn at random (``random_fraction``).
+
+        Decided by one draw at the trial's first model-based call and remembered (per
+        thread) for its other parameters, so a trial is either all model or all random.
+        """
+        if not self._random_fraction:
+            return False
+        memo = getattr(self._memo, "at_random", None)
+        if memo is None or memo[0] != (study_name, number):
+            memo = ((study_name, number), bool(self._rng.random() < self._random_fraction))
+            self._memo.at_random = memo
+        return memo[1]
+
     def _liars(self, trials: Sequence[FrozenTrial], current: FrozenTrial) -> list[FrozenTrial]:
         if not self._constant_liar:
             return []
