@@ -60,7 +60,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m benchmarks.multifidelity",
         description="Multi-fidelity benchmark: best final loss against resource spent.",
     )
-    ap.add_argument("--seeds", type=int, default=10, help="runs per pair: seeds 0..N-1")
+    ap.add_argument("--seeds", type=int, default=10, help="runs per pair: N seeds")
+    ap.add_argument("--first-seed", type=int, default=0, help="the seeds are K..K+N-1")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     ap.add_argument(
         "--budget-trials",
@@ -246,7 +247,7 @@ def main(argv: list[str] | None = None) -> None:
             if m not in methods.METHODS:
                 raise SystemExit(f"unknown method {m!r}; choose from {sorted(methods.METHODS)}")
         budget = args.budget_trials * tasks.MAX_RESOURCE
-        units = [(t, m, s, budget) for t in names for s in range(args.seeds) for m in chosen]
+        units = [(t, m, s, budget) for t in names for s in range(args.first_seed, args.first_seed + args.seeds) for m in chosen]
         results = run_all(units, args.jobs)
         described = f"`{command}`"
         if args.json:
