@@ -164,10 +164,11 @@ def _rungs() -> str:
     return ", ".join(rungs)
 
 
-def write_report(results: list[dict[str, Any]], output: str, command: str) -> None:
+def write_report(results: list[dict[str, Any]], output: str, command: str, git: str) -> None:
     """The markdown report at ``output`` and its plot beside it (same name, ``.png``).
 
-    ``command`` says, in markdown, which command produced the traces.
+    ``command`` says, in markdown, which command produced the traces, ``git`` at which
+    commit of this repository.
     """
     png = Path(output).with_suffix(".png")
     report.plot(results, str(png))
@@ -177,7 +178,7 @@ def write_report(results: list[dict[str, Any]], output: str, command: str) -> No
     lines = [
         "# Multi-fidelity benchmark",
         "",
-        f"Produced by {command} on {_dt.date.today().isoformat()} (git {_git()}; "
+        f"Produced by {command} on {_dt.date.today().isoformat()} (git {git}; "
         f"{platform.python_version()}, {os.cpu_count()} cores; ahpo {version('ahpo')}, "
         f"optuna {version('optuna')}, scikit-learn {version('scikit-learn')}).",
         "",
@@ -237,6 +238,7 @@ def main(argv: list[str] | None = None) -> None:
         stored = json.loads(Path(args.from_json).read_text())
         results = stored["results"]
         described = f"`{stored['command']}` (report rebuilt by `{command}`)"
+        git = stored.get("git", _git())
     else:
         names = args.tasks.split(",")
         chosen = args.methods.split(",")
@@ -247,10 +249,13 @@ def main(argv: list[str] | None = None) -> None:
             if m not in methods.METHODS:
                 raise SystemExit(f"unknown method {m!r}; choose from {sorted(methods.METHODS)}")
         budget = args.budget_trials * tasks.MAX_RESOURCE
-        units = [(t, m, s, budget) for t in names for s in range(args.first_seed, args.first_seed + args.seeds) for m in chosen]
+        seeds = range(args.first_seed, args.first_seed + args.seeds)
+        units = [(t, m, s, budget) for t in names for s in seeds for m in chosen]
+        git = _git()  # the code that runs, before anything changes during the run
         results = run_all(units, args.jobs)
         described = f"`{command}`"
         if args.json:
-            Path(args.json).write_text(json.dumps({"command": command, "results": results}))
-    write_report(results, args.output, described)
+            stored = {"command": command, "git": git, "results": results}
+            Path(args.json).write_text(json.dumps(stored))
+    write_report(results, args.output, described, git)
     print(f"wrote {args.output}")
