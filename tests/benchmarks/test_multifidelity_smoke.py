@@ -1,0 +1,54 @@
+"""Smoke test of the multi-fidelity benchmark (benchmarks/multifidelity) and its measure."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+pytest.importorskip("matplotlib")
+
+from benchmarks.multifidelity import report  # noqa: E402
+from benchmarks.multifidelity.run import main  # noqa: E402
+
+
+def _run(task, method, seed, points, budget=100):
+    return {"task": task, "method": method, "seed": seed, "budget": budget, "trace": points}
+
+
+def test_target_is_the_median_final_loss_of_random_search():
+    runs = [_run("t", "random", s, [[50, v + 1.0], [100, v]]) for s, v in enumerate([3, 1, 2])]
+    assert report.target(runs, "t") == 2.0
+
+
+def test_fraction_is_the_resource_spent_when_the_target_is_first_reached():
+    run = _run("t", "bohb", 0, [[10, float("inf")], [30, 5.0], [60, 2.0], [100, 1.0]])
+    assert report.fraction(run, 2.0) == (0.6, True)
+    assert report.fraction(run, 0.5) == (1.0, False)  # censored at its total resource
+
+
+def test_cli_runs_stores_the_commit_and_rebuilds_the_report(tmp_path):
+    out, raw = tmp_path / "mf.md", tmp_path / "mf.json"
+    argv = [
+        "--seeds", "2", "--first-seed", "5", "--jobs", "1", "--budget-trials", "4",
+        "--tasks", "synthetic", "--methods", "random,hyperband+random,bohb",
+        "--output", str(out), "--json", str(raw),
+    ]  # fmt: skip
+    main(argv)
+    doc = json.loads(raw.read_text())
+    assert doc["git"]
+    assert sorted({r["seed"] for r in doc["results"]}) == [5, 6]
+    assert {r["method"] for r in doc["results"]} == {"random", "hyperband+random", "bohb"}
+    for r in doc["results"]:
+        spent = [s for s, _ in r["trace"]]
+        assert spent == sorted(spent) and spent[-1] >= r["budget"] == 4 * 81
+    text = out.read_text()
+    assert "Seeds 5–6" in text and "| synthetic |" in text
+    assert out.with_suffix(".png").exists()
+    again = tmp_path / "again.md"
+    main(["--from-json", str(raw), "--output", str(again)])
+    assert f"git {doc['git']};" in again.read_text()
