@@ -12,6 +12,11 @@ A quick look::
 Rebuild the report from stored results, without running anything::
 
     python -m benchmarks.multifidelity --from-json /tmp/mf.json --output /tmp/mf.md
+
+Pool the seeds of several stored runs into one report (the target is then the median
+over all their seeds)::
+
+    python -m benchmarks.multifidelity --from-json /tmp/a.json,/tmp/b.json --output /tmp/mf.md
 """
 
 from __future__ import annotations
@@ -74,7 +79,11 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--methods", default=",".join(methods.METHODS), help="comma-separated")
     ap.add_argument("--output", default="docs/benchmarks/multifidelity.md")
     ap.add_argument("--json", default=None, help="also store the raw traces here")
-    ap.add_argument("--from-json", default=None, help="report from stored traces, no runs")
+    ap.add_argument(
+        "--from-json",
+        default=None,
+        help="report from stored traces, no runs; several comma-separated files pool their seeds",
+    )
     return ap
 
 
@@ -188,7 +197,8 @@ def write_report(results: list[dict[str, Any]], output: str, command: str, git: 
         "a run stops starting trials once the budget is spent. Hyperband and ASHA use "
         f"min_resource={methods.MIN_RESOURCE}, reduction_factor={methods.REDUCTION_FACTOR}, "
         f"max_resource={tasks.MAX_RESOURCE} (rungs at {_rungs()}), in ahpo and Optuna alike. "
-        "Samplers use their defaults (both TPEs are multivariate: Optuna 5's always is). "
+        "Samplers use their defaults, except BOHB's random fraction of 1/3 (both TPEs are "
+        "multivariate: Optuna 5's always is). "
         "Real-training curves are computed once per "
         "configuration and process and then reused (wall time only; every method pays "
         "one unit per step it runs). Study names are fixed per task and seed, since "
@@ -235,10 +245,14 @@ def main(argv: list[str] | None = None) -> None:
         sys.argv[1:] if argv is None else argv
     )
     if args.from_json:
-        stored = json.loads(Path(args.from_json).read_text())
-        results = stored["results"]
-        described = f"`{stored['command']}` (report rebuilt by `{command}`)"
-        git = stored.get("git", _git())
+        runs = [json.loads(Path(p).read_text()) for p in args.from_json.split(",")]
+        results = [r for stored in runs for r in stored["results"]]
+        keys = [(r["task"], r["method"], r["seed"]) for r in results]
+        if len(set(keys)) != len(keys):
+            raise SystemExit("--from-json: files share a (task, method, seed); pool disjoint seeds")
+        described = ", ".join(f"`{stored['command']}`" for stored in runs)
+        described += f" (report rebuilt by `{command}`)"
+        git = ", ".join(dict.fromkeys(stored.get("git", _git()) for stored in runs))
     else:
         names = args.tasks.split(",")
         chosen = args.methods.split(",")

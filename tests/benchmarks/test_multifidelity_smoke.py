@@ -52,3 +52,21 @@ def test_cli_runs_stores_the_commit_and_rebuilds_the_report(tmp_path):
     again = tmp_path / "again.md"
     main(["--from-json", str(raw), "--output", str(again)])
     assert f"git {doc['git']};" in again.read_text()
+
+
+def test_from_json_pools_disjoint_seeds_and_refuses_overlaps(tmp_path):
+    def stored(first, seeds):
+        raw = tmp_path / f"mf{first}.json"
+        main([
+            "--seeds", str(seeds), "--first-seed", str(first), "--jobs", "1",
+            "--budget-trials", "2", "--tasks", "synthetic", "--methods", "random,asha+random",
+            "--output", str(tmp_path / f"mf{first}.md"), "--json", str(raw),
+        ])  # fmt: skip
+        return str(raw)
+
+    a, b, c = stored(0, 2), stored(2, 1), stored(1, 1)
+    pooled = tmp_path / "pooled.md"
+    main(["--from-json", f"{a},{b}", "--output", str(pooled)])
+    assert "Seeds 0–2 (3 runs per task and method)" in pooled.read_text()
+    with pytest.raises(SystemExit, match="share a"):
+        main(["--from-json", f"{a},{c}", "--output", str(pooled)])
