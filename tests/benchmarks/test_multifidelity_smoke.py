@@ -10,8 +10,6 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-pytest.importorskip("matplotlib")
-
 from benchmarks.multifidelity import report  # noqa: E402
 from benchmarks.multifidelity.run import main  # noqa: E402
 
@@ -32,6 +30,7 @@ def test_fraction_is_the_resource_spent_when_the_target_is_first_reached():
 
 
 def test_cli_runs_stores_the_commit_and_rebuilds_the_report(tmp_path):
+    pytest.importorskip("matplotlib")  # the report's plot
     out, raw = tmp_path / "mf.md", tmp_path / "mf.json"
     argv = [
         "--seeds", "2", "--first-seed", "5", "--jobs", "1", "--budget-trials", "4",
@@ -55,6 +54,7 @@ def test_cli_runs_stores_the_commit_and_rebuilds_the_report(tmp_path):
 
 
 def test_from_json_pools_disjoint_seeds_and_refuses_overlaps(tmp_path):
+    pytest.importorskip("matplotlib")
     def stored(first, seeds):
         raw = tmp_path / f"mf{first}.json"
         main([
