@@ -77,6 +77,41 @@ def _optuna(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]
     return make
 
 
+def optuna_tpe_view() -> tuple[int, int]:
+    """What Optuna's TPESampler reads under its HyperbandPruner, measured on a small study.
+
+    Returns
+    -------
+    tuple of int
+        ``(read, bracket)`` at the last model-based proposal: the trials TPE's own read
+        (``study._get_trials``) returned, and the trials of that trial's bracket
+        (``study.get_trials``, the call the pruner's bracket filter overrides).
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    seen: list[tuple[int, int]] = []
+
+    class _Spy(optuna.samplers.TPESampler):
+        def sample_relative(self, study: Any, trial: Any, search_space: Any) -> Any:
+            read = study._get_trials(deepcopy=False, states=None, use_cache=True)
+            seen.append((len(read), len(study.get_trials(deepcopy=False))))
+            return super().sample_relative(study, trial, search_space)
+
+    def objective(trial: Any) -> float:
+        x, y = trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 1)
+        for step in range(1, 28):
+            trial.report(x + y / step, step)
+            if trial.should_prune():
+                raise optuna.TrialPruned()
+        return x + y / 27
+
+    pruner = optuna.pruners.HyperbandPruner(1, 27, 3)
+    study = optuna.create_study(sampler=_Spy(seed=0, n_startup_trials=5), pruner=pruner)
+    study.optimize(objective, n_trials=40)
+    return seen[-1]
+
+
 #: name -> (description, ``make(seed, task) -> (study, PRUNED state)``).
 METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
     "random": ("ahpo random search, no pruning", _ahpo("random", "none")),
@@ -87,7 +122,7 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
         _ahpo("random", "hyperband-interleaved"),
     ),
     "hyperband+tpe": (
-        "ahpo HyperbandPruner + TPE, sampler sees its bracket (Optuna's design)",
+        "ahpo HyperbandPruner + TPE, sampler sees its bracket (as Optuna documents)",
         _ahpo("tpe", "hyperband"),
     ),
     "bohb": (

@@ -31,6 +31,7 @@ def test_fraction_is_the_resource_spent_when_the_target_is_first_reached():
 
 def test_cli_runs_stores_the_commit_and_rebuilds_the_report(tmp_path):
     pytest.importorskip("matplotlib")  # the report's plot
+    pytest.importorskip("optuna")  # the report measures what its TPE reads
     out, raw = tmp_path / "mf.md", tmp_path / "mf.json"
     argv = [
         "--seeds", "2", "--first-seed", "5", "--jobs", "1", "--budget-trials", "4",
@@ -55,6 +56,7 @@ def test_cli_runs_stores_the_commit_and_rebuilds_the_report(tmp_path):
 
 def test_from_json_pools_disjoint_seeds_and_refuses_overlaps(tmp_path):
     pytest.importorskip("matplotlib")
+    pytest.importorskip("optuna")
     def stored(first, seeds):
         raw = tmp_path / f"mf{first}.json"
         main([
