@@ -57,6 +57,7 @@ def test_cli_runs_stores_the_commit_and_rebuilds_the_report(tmp_path):
 def test_from_json_pools_disjoint_seeds_and_refuses_overlaps(tmp_path):
     pytest.importorskip("matplotlib")
     pytest.importorskip("optuna")
+
     def stored(first, seeds):
         raw = tmp_path / f"mf{first}.json"
         main([
