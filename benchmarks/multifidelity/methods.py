@@ -148,20 +148,28 @@ def run(task: Task, method: str, seed: int, budget: int) -> dict[str, Any]:
     dict
         ``trace``: ``[spent, best]`` after each finished trial, ``spent`` the steps run
         so far and ``best`` the best final loss of the COMPLETE trials (``inf`` before
-        the first); ``n_trials``, ``n_complete`` and ``wall_seconds``.
+        the first); ``n_trials``, ``n_complete``, ``wall_seconds``, and
+        ``repeat_steps``: the steps of trials whose configuration (as the task rounds
+        it) an earlier trial of the run already had, which teach the optimizer nothing
+        new about the curve beyond how far the earlier one got.
     """
     study, pruned_state = METHODS[method][1](seed, task)
     started = time.perf_counter()
-    spent, best, n_trials, n_complete = 0, math.inf, 0, 0
+    spent, best, n_trials, n_complete, repeat_steps = 0, math.inf, 0, 0, 0
+    tried: set[Any] = set()
     trace: list[list[float]] = []
     while spent < budget:
         trial = study.ask()
-        loss_at = task.curve(task.suggest(trial))
+        config = task.suggest(trial)
+        repeated = config in tried
+        tried.add(config)
+        loss_at = task.curve(config)
         n_trials += 1
         value, pruned = math.nan, False
         for step in range(1, task.max_resource + 1):
             value = loss_at(step)
             spent += 1
+            repeat_steps += repeated
             trial.report(value, step)
             if trial.should_prune():
                 pruned = True
@@ -181,5 +189,6 @@ def run(task: Task, method: str, seed: int, budget: int) -> dict[str, Any]:
         "trace": trace,
         "n_trials": n_trials,
         "n_complete": n_complete,
+        "repeat_steps": repeat_steps,
         "wall_seconds": time.perf_counter() - started,
     }

@@ -54,6 +54,12 @@ def summarize(results: Sequence[Result], reference: str = "random") -> dict[str,
                 "final": float(np.median([r["trace"][-1][1] for r in runs])),
                 "trials": float(np.mean([r["n_trials"] for r in runs])),
                 "wall": float(np.mean([r["wall_seconds"] for r in runs])),
+                # traces stored before repeat_steps was recorded have none
+                "repeats": (
+                    float(np.mean([r["repeat_steps"] / r["trace"][-1][0] for r in runs]))
+                    if all("repeat_steps" in r for r in runs)
+                    else math.nan
+                ),
             }
         out[task] = rows
     return out
@@ -63,8 +69,16 @@ def _fmt(value: float, censored: bool) -> str:
     return (">" if censored else "") + f"{value:.3f}"
 
 
+def _share(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.0%}"
+
+
 def tables(summary: Mapping[str, Mapping[str, Any]], descriptions: Mapping[str, str]) -> str:
-    """One markdown table per task."""
+    """One markdown table per task.
+
+    *on repeats*: the share of a run's resource spent on trials whose configuration
+    an earlier trial of the run already had (mean over seeds).
+    """
     lines: list[str] = []
     for task, rows in summary.items():
         lines += [
@@ -74,8 +88,8 @@ def tables(summary: Mapping[str, Mapping[str, Any]], descriptions: Mapping[str, 
             f"{rows['_target']:.4g}",
             "",
             "| method | reached | median fraction | mean fraction | IQR | min–max "
-            "| median final loss | trials/run | s/run |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "| median final loss | trials/run | on repeats | s/run |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for method, row in rows.items():
             if method.startswith("_"):
@@ -87,7 +101,8 @@ def tables(summary: Mapping[str, Mapping[str, Any]], descriptions: Mapping[str, 
                 f"| {method} | {row['reached']}/{row['n']} "
                 f"| {_fmt(row['median'], median_censored)} | {_fmt(row['mean'], censored)} "
                 f"| {row['q25']:.3f}–{row['q75']:.3f} | {min(fracs):.3f}–{max(fracs):.3f} "
-                f"| {row['final']:.4g} | {row['trials']:.0f} | {row['wall']:.1f} |"
+                f"| {row['final']:.4g} | {row['trials']:.0f} | {_share(row['repeats'])} "
+                f"| {row['wall']:.1f} |"
             )
         lines.append("")
     return "\n".join(lines)

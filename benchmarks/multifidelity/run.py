@@ -228,7 +228,9 @@ def write_report(results: list[dict[str, Any]], output: str, command: str, git: 
         "the whole budget. *Fraction* is the resource a run had spent when its best final "
         "loss first reached the target, divided by the budget; a run that never reached "
         "it counts with its total resource, shown as `>`. Smaller is better; random "
-        "search itself is near 1 by construction.",
+        "search itself is near 1 by construction. *On repeats* is the share of a run's "
+        "resource spent on trials whose configuration, as the task rounds it, an earlier "
+        "trial of the run already had (`–` for traces stored before it was recorded).",
         "",
         "![best final loss against resource](" + png.name + ")",
         "",

@@ -46,6 +46,7 @@ def test_cli_runs_stores_the_commit_and_rebuilds_the_report(tmp_path):
     for r in doc["results"]:
         spent = [s for s, _ in r["trace"]]
         assert spent == sorted(spent) and spent[-1] >= r["budget"] == 4 * 81
+        assert r["repeat_steps"] == 0  # continuous synthetic configurations never repeat
     text = out.read_text()
     assert "Seeds 5–6" in text and "| synthetic |" in text
     assert out.with_suffix(".png").exists()
@@ -73,3 +74,21 @@ def test_from_json_pools_disjoint_seeds_and_refuses_overlaps(tmp_path):
     assert "Seeds 0–2 (3 runs per task and method)" in pooled.read_text()
     with pytest.raises(SystemExit, match="share a"):
         main(["--from-json", f"{a},{c}", "--output", str(pooled)])
+
+
+def test_repeat_steps_count_the_steps_of_configurations_already_tried():
+    from benchmarks.multifidelity import methods
+    from benchmarks.multifidelity.tasks import Task
+
+    grid = Task(
+        "grid",
+        "two configurations",
+        lambda trial: trial.suggest_categorical("c", ["a", "b"]),
+        lambda config: lambda step: 1.0 / step,
+        max_resource=3,
+    )
+    run = methods.run(grid, "random", seed=0, budget=30)
+    assert run["n_trials"] == 10 and run["trace"][-1][0] == 30  # nothing is pruned
+    assert run["repeat_steps"] == 30 - 2 * 3  # all but the first trial of each choice
+    summary = report.summarize([run])
+    assert summary["grid"]["random"]["repeats"] == 0.8
