@@ -77,13 +77,13 @@ def _optuna(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]
     return make
 
 
-def optuna_tpe_view() -> tuple[int, int]:
+def optuna_tpe_view(n_trials: int = 40) -> tuple[int, int]:
     """What Optuna's TPESampler reads under its HyperbandPruner, measured on a small study.
 
     Returns
     -------
     tuple of int
-        ``(read, bracket)`` at the last model-based proposal: the trials TPE's own read
+        ``(read, bracket)`` at trial number ``n_trials - 1``: the trials TPE's own read
         (``study._get_trials``) returned, and the trials of that trial's bracket
         (``study.get_trials``, the call the pruner's bracket filter overrides).
     """
@@ -107,8 +107,11 @@ def optuna_tpe_view() -> tuple[int, int]:
         return x + y / 27
 
     pruner = optuna.pruners.HyperbandPruner(1, 27, 3)
-    study = optuna.create_study(sampler=_Spy(seed=0, n_startup_trials=5), pruner=pruner)
-    study.optimize(objective, n_trials=40)
+    # A fixed name: Optuna hashes it into the brackets, so the count is reproducible.
+    study = optuna.create_study(
+        sampler=_Spy(seed=0, n_startup_trials=5), pruner=pruner, study_name="optuna-tpe-view"
+    )
+    study.optimize(objective, n_trials=n_trials)
     return seen[-1]
 
 
