@@ -249,3 +249,61 @@ def test_split_ranks_the_good_trials_and_rank_weights_favour_the_best():
     w = rank_weights(parts.good_ranks, 3)
     assert w.mean() == pytest.approx(1.0)
     assert w[1] > w[0] > w[2] > 0
+
+
+def _grid(trial):
+    """A deterministic objective on 4 * 3 * 3 = 36 points, best at (3, 0.5, "b")."""
+    k = trial.suggest_int("k", 0, 3)
+    frac = trial.suggest_float("frac", 0.3, 0.7, step=0.2)  # 0.3, 0.5, 0.7: inexact floats
+    kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+    return (k - 3) ** 2 + abs(frac - 0.5) + (kind != "b")
+
+
+def _configs(study):
+    return [(t.params["k"], round(t.params["frac"], 6), t.params["kind"]) for t in study.trials]
+
+
+@pytest.mark.parametrize("random_fraction", [0.0, 0.5])
+def test_deterministic_objective_never_proposes_a_point_again(random_fraction):
+    def run(deterministic):
+        sampler = TPESampler(
+            seed=3,
+            n_startup_trials=4,
+            random_fraction=random_fraction,
+            deterministic_objective=deterministic,
+        )
+        study = ahpo.create_study(sampler=sampler)
+        study.optimize(_grid, n_trials=30)
+        return _configs(study)
+
+    configs = run(True)
+    for i in range(4, len(configs)):
+        assert configs[i] not in configs[:i], f"trial {i} repeats {configs[i]}"
+    plain = run(False)  # the same seed without the option repeats the points it likes
+    assert len(set(plain)) < len(plain) - 4
+
+
+def test_deterministic_objective_repeats_only_once_the_grid_is_used_up():
+    def objective(trial):
+        return trial.suggest_int("k", 0, 5) + 0.1 * trial.suggest_int("j", 0, 1)
+
+    sampler = TPESampler(seed=0, n_startup_trials=2, deterministic_objective=True)
+    study = ahpo.create_study(sampler=sampler)
+    study.optimize(objective, n_trials=16)
+    configs = [(t.params["k"], t.params["j"]) for t in study.trials]
+    assert len(set(configs[:12])) >= 11  # startup draws may coincide; the model's never
+    assert len(set(configs)) == 12  # the whole grid, then repeats instead of an error
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+
+
+def test_deterministic_objective_keeps_running_trials_apart_too():
+    sampler = TPESampler(seed=1, n_startup_trials=4, deterministic_objective=True)
+    study = ahpo.create_study(sampler=sampler)
+    study.optimize(_grid, n_trials=6)
+    running = []
+    for _ in range(8):
+        trial = study.ask()
+        _grid(trial)
+        running.append((trial.params["k"], round(trial.params["frac"], 6), trial.params["kind"]))
+    assert len(set(running)) == len(running)
+    assert not set(running) & set(_configs(study)[:6])

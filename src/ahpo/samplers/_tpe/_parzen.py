@@ -32,7 +32,8 @@ _PRIOR_MU = 0.5
 _PRIOR_SIGMA = 1.0
 
 
-def _grid_step(dist: BaseDistribution) -> float | None:
+def grid_step(dist: BaseDistribution) -> float | None:
+    """The grid spacing of ``dist`` in its own values (integers, steps), else ``None``."""
     if isinstance(dist, IntDistribution):
         return float(dist.step)
     if isinstance(dist, FloatDistribution):
@@ -79,7 +80,7 @@ class _Numerical:
 
     def __init__(self, mus: FloatArray, sigmas: FloatArray, dist: BaseDistribution) -> None:
         self.mus, self.sigmas, self.dist = mus, sigmas, dist
-        self.step = _grid_step(dist)
+        self.step = grid_step(dist)
         if self.step is None:
             log_norm = _log_norm(mus, sigmas)
             self._offset = -np.log(sigmas) - 0.5 * math.log(2 * math.pi) - log_norm

@@ -14,12 +14,15 @@ from ahpo.distributions import BaseDistribution
 from ahpo.samplers._base import BaseSampler
 from ahpo.samplers._constraints import constraint_attrs
 from ahpo.samplers._tpe._history import History
-from ahpo.samplers._tpe._parzen import ParzenEstimator
+from ahpo.samplers._tpe._parzen import ParzenEstimator, grid_step
 from ahpo.samplers._tpe._split import Split, default_gamma, default_weights, rank_weights, split
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
+#: Batches of ``n_ei_candidates`` drawn, from ``l(x)`` and then at random, to find a
+#: point not seen before (``deterministic_objective``) before allowing a repeat.
+_LOOK_FURTHER = 32
 
 
 class TPESampler(BaseSampler):
@@ -61,6 +64,17 @@ class TPESampler(BaseSampler):
         and is drawn at random like a startup trial. BOHB (Falkner et al., ICML 2018)
         takes 1/3 so that a model misled by low-fidelity results cannot keep the
         search from regions it has never sampled; 0 (default) is plain TPE.
+    deterministic_objective
+        The objective returns the same value for the same parameters, so running a
+        configuration again teaches nothing. Past the startup, a proposal (model-based
+        or ``random_fraction``'s) then never repeats the jointly modelled parameters of
+        a trial the sampler sees finished or running: candidates equal to one are
+        passed over; if all were seen, ``32 * n_ei_candidates`` more are drawn from
+        ``l(x)``, then as many at random, and only if none of these is new (a small
+        grid used up) is a seen point proposed. On a discrete space this
+        keeps TPE from spending its budget on the point it likes best; on a
+        continuous one repeats are rare anyway. ``False`` (default) allows repeats,
+        which a noisy objective needs.
     constant_liar
         Count RUNNING trials as bad, so parallel workers propose different points.
     constraints_func
@@ -90,6 +104,7 @@ class TPESampler(BaseSampler):
         multivariate: bool = True,
         group: bool = False,
         random_fraction: float = 0.0,
+        deterministic_objective: bool = False,
         constant_liar: bool = True,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
         seed: int | None = None,
@@ -122,6 +137,7 @@ class TPESampler(BaseSampler):
         self._multivariate = multivariate
         self._group = group
         self._random_fraction = float(random_fraction)
+        self._deterministic = bool(deterministic_objective)
         self._constant_liar = constant_liar
         self._constraints_func = constraints_func
         self._rng = np.random.default_rng(seed)
@@ -157,17 +173,19 @@ class TPESampler(BaseSampler):
         finished = [t for t in trials if t.state in _FINISHED]
         if len(finished) < self._n_startup or not search_space:
             return {}
-        if self._at_random(view.study_name, trial.number):
-            return {name: self._startup_value(dist) for name, dist in search_space.items()}
         history = self._history(view.study_name)
         history.update(finished)
         liars = self._liars(trials, trial)
+        if self._at_random(view.study_name, trial.number):
+            seen = self._seen(history, finished, search_space, liars)
+            return self._random_point(search_space, seen)
         groups = self._groups(history, finished, search_space)
         out: dict[str, Any] = {}
         for names in filter(None, groups):
             space = {n: search_space[n] for n in names}
             parts = self._split_among(history, finished, names, view)
-            out.update(self._propose(history, space, parts, liars))
+            seen = self._seen(history, finished, space, liars)
+            out.update(self._propose(history, space, parts, liars, seen))
         return out
 
     def _groups(
@@ -216,7 +234,7 @@ class TPESampler(BaseSampler):
         parts = self._split_among(history, finished, [name], view)
         liars = self._liars(trials, trial)
         space = {name: distribution}
-        return self._propose(history, space, parts, liars)[name]
+        return self._propose(history, space, parts, liars, set())[name]
 
     def after_trial(
         self,
@@ -269,19 +287,58 @@ class TPESampler(BaseSampler):
     def _history(self, study_name: str) -> History:
         return self._histories.setdefault(study_name, History())
 
+    def _seen(
+        self,
+        history: History,
+        finished: Sequence[FrozenTrial],
+        space: Mapping[str, BaseDistribution],
+        liars: Sequence[FrozenTrial],
+    ) -> set[tuple[float, ...]]:
+        """The points of ``space`` not to propose again (``deterministic_objective``).
+
+        Keys (``_point_keys``) of the finished trials that have every parameter of
+        ``space`` and of the running ones; empty when repeats are allowed.
+        """
+        if not self._deterministic:
+            return set()
+        names = sorted(space)
+        obs, _ = history.observations([t.number for t in finished], space)
+        rows = [row for t in liars if (row := _internal_row(t, names, space))]
+        if rows:
+            extra = np.asarray(rows, dtype=float)
+            obs = {n: np.concatenate([obs[n], extra[:, j]]) for j, n in enumerate(names)}
+        return set(_point_keys(obs, space))
+
+    def _random_point(
+        self, space: Mapping[str, BaseDistribution], seen: set[tuple[float, ...]]
+    ) -> dict[str, Any]:
+        """A startup-like draw of every parameter in ``space``, not a ``seen`` point.
+
+        With nothing seen this is one draw per parameter, the stream of plain TPE.
+        """
+        for _ in range(_LOOK_FURTHER * self._n_candidates):
+            point = {n: self._startup_value(dist) for n, dist in space.items()}
+            internal = {n: np.array([dist.to_internal_repr(point[n])]) for n, dist in space.items()}
+            if not seen or _point_keys(internal, space)[0] not in seen:
+                return point
+        return point
+
     def _propose(
         self,
         history: History,
         space: Mapping[str, BaseDistribution],
         parts: Split,
         liars: Sequence[FrozenTrial],
+        seen: set[tuple[float, ...]],
     ) -> dict[str, Any]:
         """The candidate from ``l(x)`` with the best ``l(x) / g(x)``.
 
         The good observations are weighted by age and by rank (``rank_weights``).
         Running trials (the constant liar) count as bad observations, and a candidate
         equal to a running trial's point is passed over when another one exists, so
-        parallel workers on a discrete space never propose the same point.
+        parallel workers on a discrete space never propose the same point. Candidates
+        equal to a ``seen`` point are passed over likewise; if all are, up to
+        ``_LOOK_FURTHER`` more batches come from ``l(x)``, then a random unseen point.
         """
         names = sorted(space)
         liar_rows = [row for t in liars if (row := _internal_row(t, names, space))]
@@ -291,13 +348,18 @@ class TPESampler(BaseSampler):
         bad_obs, _ = history.observations([t.number for t in parts.bad], space)
         above = self._estimator(space, bad_obs, liar_rows)
         candidates = below.sample(self._rng, self._n_candidates)
+        taken = seen | set(_point_keys(_columns(liar_rows, names), space))
+        hit = np.array([key in taken for key in _point_keys(candidates, space)])
+        if seen and hit.all():
+            more = below.sample(self._rng, _LOOK_FURTHER * self._n_candidates)
+            fresh = np.array([key not in taken for key in _point_keys(more, space)])
+            if not fresh.any():
+                return self._random_point(space, taken)
+            candidates = {n: more[n][fresh] for n in names}
+            hit = np.zeros(int(fresh.sum()), dtype=bool)
         score = below.log_pdf(candidates) - above.log_pdf(candidates)
-        taken = {tuple(row) for row in liar_rows}
-        if taken:
-            points = np.column_stack([candidates[n] for n in names])
-            busy = np.array([tuple(p) in taken for p in points.tolist()])
-            if not busy.all():
-                score = np.where(busy, -np.inf, score)
+        if hit.any() and not hit.all():
+            score = np.where(hit, -np.inf, score)
         best = int(np.argmax(score))
         return {
             name: dist.to_external_repr(float(candidates[name][best]))
@@ -357,3 +419,31 @@ def _internal_row(
             return None
         row.append(internal)
     return row
+
+
+def _columns(rows: Sequence[Sequence[float]], names: Sequence[str]) -> dict[str, np.ndarray]:
+    """Rows of internal values (columns in ``names`` order) as arrays by name."""
+    matrix = np.asarray(rows, dtype=float).reshape(len(rows), len(names))
+    return {name: matrix[:, j] for j, name in enumerate(names)}
+
+
+def _point_keys(
+    internal: Mapping[str, np.ndarray], space: Mapping[str, BaseDistribution]
+) -> list[tuple[float, ...]]:
+    """A hashable key per point: equal exactly when the points are the same parameters.
+
+    On a grid (integers, steps) the key is the cell index, so values that differ
+    only by rounding (``0.1 * 3`` and ``0.3``) are one point; categorical internals
+    are indices already; other floats are compared as they are.
+    """
+    names = sorted(space)
+    columns = []
+    for name in names:
+        values = np.asarray(internal[name], dtype=float)
+        step = grid_step(space[name])
+        if step is not None:
+            values = np.round((values - space[name].low) / step)  # type: ignore[attr-defined]
+        columns.append(values)
+    if not columns:
+        return []
+    return [tuple(row) for row in np.column_stack(columns).tolist()]
