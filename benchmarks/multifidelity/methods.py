@@ -33,6 +33,11 @@ def _ahpo(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]:
             "tpe": lambda: ahpo.samplers.TPESampler(seed=seed),
             # BOHB's random fraction (Falkner et al. 2018: a third of the configurations)
             "tpe-bohb": lambda: ahpo.samplers.TPESampler(seed=seed, random_fraction=1 / 3),
+            # the tasks are deterministic: a configuration run again teaches nothing
+            "tpe-det": lambda: ahpo.samplers.TPESampler(seed=seed, deterministic_objective=True),
+            "tpe-bohb-det": lambda: ahpo.samplers.TPESampler(
+                seed=seed, random_fraction=1 / 3, deterministic_objective=True
+            ),
             "gp": lambda: ahpo.samplers.GPSampler(seed=seed),
         }
         r, eta = MIN_RESOURCE, REDUCTION_FACTOR
@@ -133,6 +138,14 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
         "BOHB-style",
         _ahpo("tpe-bohb", "bohb"),
     ),
+    "hyperband+tpe-det": (
+        "ahpo HyperbandPruner + TPESampler(deterministic_objective=True): no repeats",
+        _ahpo("tpe-det", "hyperband"),
+    ),
+    "bohb-det": (
+        "BOHB-style as `bohb`, TPESampler(deterministic_objective=True): no repeats",
+        _ahpo("tpe-bohb-det", "bohb"),
+    ),
     "bohb-gp": (
         "ahpo HyperbandPruner(sampler_trials='rung') + GPSampler: BOHB-style with a GP",
         _ahpo("gp", "bohb"),
@@ -152,8 +165,8 @@ def run(task: Task, method: str, seed: int, budget: int) -> dict[str, Any]:
         ``trace``: ``[spent, best]`` after each finished trial, ``spent`` the steps run
         so far and ``best`` the best final loss of the COMPLETE trials (``inf`` before
         the first); ``n_trials``, ``n_complete``, ``wall_seconds``, and
-        ``repeat_steps``: the steps of trials whose configuration (as the task rounds
-        it) an earlier trial of the run already had, which teach the optimizer nothing
+        ``repeat_steps``: the steps of trials whose configuration (its grid
+        values) an earlier trial of the run already had, which teach the optimizer nothing
         new about the curve beyond how far the earlier one got.
     """
     study, pruned_state = METHODS[method][1](seed, task)

@@ -92,3 +92,45 @@ def test_repeat_steps_count_the_steps_of_configurations_already_tried():
     assert run["repeat_steps"] == 30 - 2 * 3  # all but the first trial of each choice
     summary = report.summarize([run])
     assert summary["grid"]["random"]["repeats"] == 0.8
+
+
+@pytest.mark.parametrize("name", ["sgd-digits", "mlp-digits", "gbm-cancer"])
+def test_real_tasks_declare_their_grid_to_the_sampler(name):
+    import math
+
+    from benchmarks.multifidelity.tasks import TASKS
+
+    import ahpo
+
+    study = ahpo.create_study(sampler=ahpo.samplers.RandomSampler(seed=0))
+    for _ in range(40):
+        trial = study.ask()
+        config = TASKS[name].suggest(trial)
+        for dist in trial.distributions.values():  # a sampler can tell points apart
+            assert not isinstance(dist, ahpo.distributions.FloatDistribution) or dist.step
+        for key, value in trial.params.items():
+            if key.endswith("_exp"):  # eighths of a decade
+                assert float(10 ** (value / 8)) in config
+            elif isinstance(value, float):
+                assert math.isclose(value * 20, round(value * 20))  # subsample, 0.05 apart
+        study.tell(trial, 0.0)
+
+
+def test_gbm_curve_grown_tree_by_tree_is_the_curve_of_one_fit():
+    from benchmarks.multifidelity import tasks
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.metrics import log_loss
+
+    config = (0.1, 3, 0.75, 0.5)
+    curve = tasks._gbm_curve(config)
+    x_tr, x_va, y_tr, y_va = tasks._cancer()
+    model = GradientBoostingClassifier(
+        learning_rate=0.1,
+        max_depth=3,
+        subsample=0.75,
+        max_features=0.5,
+        n_estimators=20,
+        random_state=0,
+    ).fit(x_tr, y_tr)
+    staged = [log_loss(y_va, p) for p in model.staged_predict_proba(x_va)]
+    assert [curve(step) for step in (3, 1, 20)] == [staged[2], staged[0], staged[19]]
