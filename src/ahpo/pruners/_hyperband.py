@@ -113,7 +113,9 @@ class HyperbandPruner(BasePruner):
         - ``"all"``: every trial, unchanged;
         - ``"rung"``: model-based multi-fidelity as BOHB (Falkner et al., ICML 2018):
           the trials of all brackets, valued at the highest rung that at least
-          ``min_observations`` of them reached, without those that stopped below it
+          ``min_observations`` of them reached; those that stopped below it are
+          shown as pending (RUNNING, no value), so the model is not fitted on them
+          but does not propose their points again
           (:class:`~ahpo.pruners._views.RungView`). With
           ``TPESampler(random_fraction=1/3)`` this is BOHB's TPE on Hyperband; any
           model-based sampler is fitted on that rung unchanged.

@@ -20,7 +20,7 @@ from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
-#: Trials a :class:`RungView` leaves out when they stopped below its rung.
+#: Trials a :class:`RungView` shows as pending when they stopped below its rung.
 _BELOW_RUNG = (TrialState.COMPLETE, TrialState.PRUNED)
 
 
@@ -98,6 +98,15 @@ class RungCache:
             self._values[key] = out
         return out
 
+    def pending(self, study_name: str, trial: FrozenTrial) -> FrozenTrial:
+        """``trial`` (finished) as a RUNNING trial: its parameters without a value."""
+        key = (study_name, trial.number, trial.trial_id, -1)
+        cached = self._relabelled.get(key)
+        if cached is None:
+            cached = dataclasses.replace(trial, state=TrialState.RUNNING, values=None)
+            self._relabelled[key] = cached
+        return cached
+
     def relabelled(self, study_name: str, trial: FrozenTrial, rung: int) -> FrozenTrial:
         """``trial`` as a COMPLETE trial whose value is its value at ``rung``."""
         key = (study_name, trial.number, trial.trial_id, rung)
@@ -118,13 +127,19 @@ class RungView(_DerivedView):
     at Scale", ICML 2018, section 4.2) fits its model on the largest budget with
     enough observations, this view picks the highest rung that at least
     ``min_observations`` trials reached (COMPLETE, PRUNED or RUNNING ones) and shows
-    each of them as a COMPLETE trial whose value is its value at that rung. Finished
-    trials that stopped below the rung are left out, as BOHB leaves out the other
-    budgets: shown as PRUNED, they would all rank below the rung's trials, and TPE's
-    good set (a share of every trial shown) would hold most of the rung whatever its
-    values. RUNNING and WAITING trials stay as they are (a constant liar keeps away
-    from them); FAIL trials are unchanged. While no rung is filled enough the study
-    is shown as it is.
+    each of them as a COMPLETE trial whose value is its value at that rung.
+
+    Finished trials that stopped below the rung have no value there, and are shown
+    as RUNNING, with their parameters and no value: pending work at this fidelity.
+    A model is fitted only on the rung's values, as BOHB fits one budget (shown as
+    PRUNED they would all rank below the rung's trials, and TPE's good set, a share
+    of every trial shown, would hold most of the rung whatever its values), yet a
+    sampler still knows the points were tried, the way it knows pending ones (TPE's
+    constant liar, GP fantasies). Left out entirely, they let a sampler whose
+    proposal is a function of its data propose the same point again and again, each
+    copy stopped at the same low rung. RUNNING and WAITING trials stay as they are;
+    FAIL trials are unchanged. While no rung is filled enough the study is shown as
+    it is.
 
     Parameters
     ----------
@@ -156,7 +171,9 @@ class RungView(_DerivedView):
             for t, values in zip(trials, rungs, strict=True):
                 if len(values) > rung and t.state != TrialState.FAIL:
                     out.append(self._cache.relabelled(name, t, rung))
-                elif t.state not in _BELOW_RUNG:
+                elif t.state in _BELOW_RUNG:
+                    out.append(self._cache.pending(name, t))
+                else:
                     out.append(t)
         return out if states is None else [t for t in out if t.state in states]
 
