@@ -112,7 +112,10 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
     """The targets of the issue, checked per task on the median resource fraction.
 
     ``inf``: the method reached the target in fewer than half of its runs, so its median
-    is censored; a comparison of two such methods is reported as ``neither``.
+    is censored; a comparison of two such methods is reported as ``neither``. Each
+    comparison gives ``p``, the two-sided Mann-Whitney U test of the two methods'
+    per-seed fractions: a run that missed the target counts with its total resource,
+    at least the fraction of any run that reached it, so the ranks stay right.
     """
 
     def median(task: str, method: str) -> float:
@@ -121,11 +124,13 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
             return math.inf
         return float(row["median"])
 
-    def versus(a: float, b: float, strict: bool) -> str:
+    def versus(task: str, ours: str, theirs: str, strict: bool) -> str:
+        a, b = median(task, ours), median(task, theirs)
+        p = _p_value(summary[task].get(ours), summary[task].get(theirs))
         if math.isinf(a) and math.isinf(b):
-            return f"{a:.3f} vs {b:.3f} neither"
+            return f"{a:.3f} vs {b:.3f} neither{p}"
         ok = a < b if strict else a <= b
-        return f"{a:.3f} vs {b:.3f} {'yes' if ok else 'no'}"
+        return f"{a:.3f} vs {b:.3f} {'yes' if ok else 'no'}{p}"
 
     lines = [
         "| task | ASHA <= 1/4 | Hyperband <= 1/4 | BOHB < Hyperband+random "
@@ -135,21 +140,30 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
     ]
     for task in summary:
         asha, hb = median(task, "asha+random"), median(task, "hyperband+random")
-        bohb = median(task, "bohb")
         cells = [
             f"{asha:.3f} {'yes' if asha <= 0.25 else 'no'}",
             f"{hb:.3f} {'yes' if hb <= 0.25 else 'no'}",
-            versus(bohb, hb, strict=True),
-            versus(median(task, "bohb-gp"), hb, strict=True),
+            versus(task, "bohb", "hyperband+random", strict=True),
+            versus(task, "bohb-gp", "hyperband+random", strict=True),
         ]
         for ours, theirs in (
             ("asha+random", "optuna-asha+random"),
             ("hyperband+random", "optuna-hyperband+random"),
             ("hyperband+tpe", "optuna-hyperband+tpe"),
         ):
-            cells.append(versus(median(task, ours), median(task, theirs), strict=False))
+            cells.append(versus(task, ours, theirs, strict=False))
         lines.append(f"| {task} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _p_value(ours: Mapping[str, Any] | None, theirs: Mapping[str, Any] | None) -> str:
+    """`` (p 0.12)``: two-sided Mann-Whitney U on the fractions; empty if one is missing."""
+    if not ours or not theirs or min(ours["n"], theirs["n"]) < 2:
+        return ""
+    from scipy.stats import mannwhitneyu
+
+    p = mannwhitneyu(ours["fractions"], theirs["fractions"], alternative="two-sided").pvalue
+    return f" (p {p:.2f})"
 
 
 def plot(results: Sequence[Result], path: str) -> None:

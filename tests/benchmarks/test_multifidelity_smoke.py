@@ -1,6 +1,7 @@
 """Smoke test of the multi-fidelity benchmark (benchmarks/multifidelity) and its measure."""
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -27,6 +28,20 @@ def test_fraction_is_the_resource_spent_when_the_target_is_first_reached():
     run = _run("t", "bohb", 0, [[10, float("inf")], [30, 5.0], [60, 2.0], [100, 1.0]])
     assert report.fraction(run, 2.0) == (0.6, True)
     assert report.fraction(run, 0.5) == (1.0, False)  # censored at its total resource
+
+
+def test_checks_give_the_mann_whitney_p_of_each_comparison():
+    # random reaches the target (its median final loss, 2.0) at 1.0; bohb far earlier
+    runs = [_run("t", "random", s, [[100, v]]) for s, v in enumerate([3.0, 1.0, 2.0, 2.0])]
+    runs += [_run("t", "hyperband+random", s, [[60, 1.0]]) for s in range(4)]
+    runs += [_run("t", "bohb", s, [[10 + s, 1.0]]) for s in range(4)]
+    for run in runs:
+        run.update(n_trials=1, wall_seconds=0.0)
+    row = report.checks(report.summarize(runs)).splitlines()[-1]
+    # 4 against 4 runs, every bohb run below every hyperband one: p near 2 / C(8, 4)
+    found = re.search(r"0\.115 vs 0\.600 yes \(p (\d\.\d\d)\)", row)
+    assert found and 0.01 <= float(found[1]) <= 0.05
+    assert "inf vs inf neither |" in row  # the Optuna rows are missing: no p
 
 
 def test_cli_runs_stores_the_commit_and_rebuilds_the_report(tmp_path):
