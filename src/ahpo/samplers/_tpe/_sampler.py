@@ -68,7 +68,8 @@ class TPESampler(BaseSampler):
         The objective returns the same value for the same parameters, so running a
         configuration again teaches nothing. Past the startup, a proposal (model-based
         or ``random_fraction``'s) then never repeats the jointly modelled parameters of
-        a trial the sampler sees finished or running: candidates equal to one are
+        a trial the sampler sees complete, pruned or running (a failed one may be
+        retried): candidates equal to one are
         passed over; if all were seen, ``32 * n_ei_candidates`` more are drawn from
         ``l(x)``, then as many at random, and only if none of these is new (a small
         grid used up) is a seen point proposed. On a discrete space this
