@@ -350,7 +350,9 @@ class TPESampler(BaseSampler):
         above = self._estimator(space, bad_obs, liar_rows)
         candidates = below.sample(self._rng, self._n_candidates)
         taken = seen | set(_point_keys(_columns(liar_rows, names), space))
-        hit = np.array([key in taken for key in _point_keys(candidates, space)])
+        hit = np.zeros(self._n_candidates, dtype=bool)
+        if taken:
+            hit = np.array([key in taken for key in _point_keys(candidates, space)])
         if seen and hit.all():
             more = below.sample(self._rng, _LOOK_FURTHER * self._n_candidates)
             fresh = np.array([key not in taken for key in _point_keys(more, space)])
