@@ -165,9 +165,9 @@ def run(task: Task, method: str, seed: int, budget: int) -> dict[str, Any]:
         ``trace``: ``[spent, best]`` after each finished trial, ``spent`` the steps run
         so far and ``best`` the best final loss of the COMPLETE trials (``inf`` before
         the first); ``n_trials``, ``n_complete``, ``wall_seconds``, and
-        ``repeat_steps``: the steps of trials whose configuration (its grid
-        values) an earlier trial of the run already had, which teach the optimizer nothing
-        new about the curve beyond how far the earlier one got.
+        ``repeat_steps``: the steps of trials whose configuration (its grid values)
+        an earlier trial of the run already had, which teach the optimizer nothing new
+        about the curve beyond how far the earlier one got.
     """
     study, pruned_state = METHODS[method][1](seed, task)
     started = time.perf_counter()
