@@ -305,10 +305,7 @@ class TPESampler(BaseSampler):
         names = sorted(space)
         obs, _ = history.observations([t.number for t in finished], space)
         rows = [row for t in liars if (row := _internal_row(t, names, space))]
-        if rows:
-            extra = np.asarray(rows, dtype=float)
-            obs = {n: np.concatenate([obs[n], extra[:, j]]) for j, n in enumerate(names)}
-        return set(_point_keys(obs, space))
+        return set(_point_keys(obs, space)) | set(_point_keys(_columns(rows, names), space))
 
     def _random_point(
         self, space: Mapping[str, BaseDistribution], seen: set[tuple[float, ...]]
