@@ -39,6 +39,7 @@ def _ahpo(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]:
                 seed=seed, random_fraction=1 / 3, deterministic_objective=True
             ),
             "gp": lambda: ahpo.samplers.GPSampler(seed=seed),
+            "gp-det": lambda: ahpo.samplers.GPSampler(seed=seed, deterministic_objective=True),
         }
         r, eta = MIN_RESOURCE, REDUCTION_FACTOR
         pruners = {
@@ -149,6 +150,10 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
     "bohb-gp": (
         "ahpo HyperbandPruner(sampler_trials='rung') + GPSampler: BOHB-style with a GP",
         _ahpo("gp", "bohb"),
+    ),
+    "bohb-gp-det": (
+        "BOHB-style as `bohb-gp`, GPSampler(deterministic_objective=True): no repeats",
+        _ahpo("gp-det", "bohb"),
     ),
     "optuna-asha+random": ("Optuna SuccessiveHalvingPruner + random", _optuna("random", "asha")),
     "optuna-hyperband+random": ("Optuna HyperbandPruner + random", _optuna("random", "hyperband")),

@@ -14,3 +14,12 @@ def branin(trial):
         + 10 * (1 - 1 / (8 * math.pi)) * math.cos(x)
         + 10
     )
+
+
+def grid36(trial):
+    """A deterministic objective on 4 * 3 * 3 = 36 points, best at (3, 0.5, "b")."""
+    k = trial.suggest_int("k", 0, 3)
+    frac = trial.suggest_float("frac", 0.3, 0.7, step=0.2)  # 0.3, 0.5, 0.7: inexact floats
+    kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+    return (k - 3) ** 2 + abs(frac - 0.5) + (kind != "b")
+

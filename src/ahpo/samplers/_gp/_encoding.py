@@ -100,14 +100,21 @@ class Encoding:
             out[:, j] = dist.to_unit(dist.from_unit(np.clip(x[:, j], 0.0, 1.0)))
         return out
 
+    def values(self, j: int) -> FloatArray:
+        """Every value of the discrete column ``j``, encoded."""
+        n = int(self.n_values[j])
+        if self.categorical[j]:
+            return np.arange(n, dtype=float)
+        dist = self.dists[j]
+        grid = dist.step or 1
+        return np.asarray(dist.to_unit(dist.low + grid * np.arange(n)), dtype=float)
+
     def alternatives(self, row: FloatArray, j: int) -> FloatArray:
         """Values column ``j`` may take next to ``row[j]`` in a local search."""
         dist = self.dists[j]
         n = int(self.n_values[j])
-        if self.categorical[j]:
-            return np.arange(n, dtype=float)
-        if n <= _ALL_VALUES:
-            return np.asarray(dist.to_unit(dist.from_unit((np.arange(n) + 0.5) / n)))
+        if self.categorical[j] or n <= _ALL_VALUES:
+            return self.values(j)
         internal = float(dist.from_unit(float(row[j])))
         grid = dist.step or 1
         near = internal + grid * np.array([-4.0, -2.0, -1.0, 1.0, 2.0, 4.0])

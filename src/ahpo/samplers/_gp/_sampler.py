@@ -20,6 +20,7 @@ from ahpo.samplers._gp._kernel import BoolArray, FloatArray
 from ahpo.samplers._gp._startup import SobolStartup
 from ahpo.samplers._gp._tree import Branches, Embedded
 from ahpo.samplers._gp._trust_region import box, side_length
+from ahpo.samplers._gp._unseen import Unseen
 from ahpo.samplers._gp._warp import warp
 from ahpo.samplers._random import RandomSampler
 from ahpo.trial._frozen import FrozenTrial
@@ -78,7 +79,9 @@ class GPSampler(BaseSampler):
     deterministic_objective
         The objective has no noise: fix the noise variance at a tiny floor instead of
         learning it, and take the best observed value as the incumbent (otherwise the
-        best posterior mean at an observed point).
+        best posterior mean at an observed point). Proposals also skip the points of
+        finished, pruned and running trials: on a grid (integer, stepped or
+        categorical parameters) a point is only repeated once every point was tried.
     constraints_func
         ``constraints_func(frozen_trial) -> sequence of floats``; a trial is feasible
         when every value is ``<= 0``.
@@ -199,9 +202,9 @@ class GPSampler(BaseSampler):
         data = self._observations(view.study_name, complete, encoding)
         if len(data.x) < max(self._n_startup, 1):
             return {}
-        pending = self._pending(trials, trial, encoding)
+        others = self._others(trials, trial, encoding)
         with _single_threaded_blas():
-            row = self._propose(view, encoding, data, pending)
+            row = self._propose(view, encoding, data, others)
         return encoding.decode(row)
 
     def _sample_tree(
@@ -222,9 +225,9 @@ class GPSampler(BaseSampler):
         data = self._observations(view.study_name, complete, encoding, branches)
         if len(data.x) < max(self._n_startup, 1):
             return {}
-        pending = self._pending(trials, trial, encoding, branches)
+        others = self._others(trials, trial, encoding, branches)
         with _single_threaded_blas():
-            row = self._propose(view, encoding, data, pending, branches)
+            row = self._propose(view, encoding, data, others, branches)
         key = tuple(int(row[encoding.names.index(s)]) for s in branches.switches)
         names = sorted(set(search_space) | set(branches.free(key)))
         chosen = Encoding({n: branches.space[n] for n in names})
@@ -297,9 +300,9 @@ class GPSampler(BaseSampler):
         data = self._observations(view.study_name, having, encoding)
         if len(data.x) < _MIN_BRANCH_TRIALS:
             return None
-        pending = self._pending(view.get_trials(), trial, encoding)
+        others = self._others(view.get_trials(), trial, encoding)
         with _single_threaded_blas():
-            row = self._propose(view, encoding, data, pending)
+            row = self._propose(view, encoding, data, others)
         values = encoding.decode(row)
         with self._lock:
             self._branch_values[key] = {n: (space[n], v) for n, v in values.items()}
@@ -341,21 +344,27 @@ class GPSampler(BaseSampler):
             np.array(constraints, dtype=float).reshape(len(rows), m),
         )
 
-    def _pending(
+    def _others(
         self,
         trials: Sequence[FrozenTrial],
         current: FrozenTrial,
         encoding: Encoding,
         branches: Branches | None = None,
-    ) -> FloatArray:
-        rows = []
-        if self._fantasize:
-            for t in trials:
-                if t.state == TrialState.RUNNING and t.number != current.number:
-                    row = _encode(encoding, t.params, branches)
-                    if row is not None:
-                        rows.append(row)
-        return np.array(rows, dtype=float).reshape(-1, encoding.dim)
+    ) -> tuple[FloatArray, FloatArray]:
+        """Rows of the other running trials and of the pruned ones."""
+        rows: dict[TrialState, list[FloatArray]] = {
+            TrialState.RUNNING: [], TrialState.PRUNED: []
+        }
+        for t in trials:
+            if t.state in rows and t.number != current.number:
+                row = _encode(encoding, t.params, branches)
+                if row is not None:
+                    rows[t.state].append(row)
+        running, pruned = (
+            np.array(rows[s], dtype=float).reshape(-1, encoding.dim)
+            for s in (TrialState.RUNNING, TrialState.PRUNED)
+        )
+        return running, pruned
 
     def _fit(
         self, key: tuple[str, ...], x: FloatArray, y: FloatArray, encoding: Encoding,
@@ -388,11 +397,15 @@ class GPSampler(BaseSampler):
         view: StudyView,
         encoding: Encoding,
         data: Observations,
-        pending: FloatArray,
+        others: tuple[FloatArray, FloatArray],
         branches: Branches | None = None,
     ) -> FloatArray:
         from ahpo.samplers._gp._acquisition import Acquisition, Constraint
         from ahpo.samplers._gp._optimize import maximize
+
+        running, pruned = others
+        pending = running if self._fantasize else running[:0]
+        seen = np.vstack([data.x, running, pruned])
 
         key = (view.study_name, *map(repr, encoding.dists), *encoding.names)
         y_raw = targets(data.values, view.directions, self._rng)
@@ -409,7 +422,7 @@ class GPSampler(BaseSampler):
         )
         # From here on, continuous columns are in the warped coordinates (if any).
         if iw is not None:
-            x, pending = iw(x), iw(pending)
+            x, pending, seen = iw(x), iw(pending), iw(seen)
         if feasible.any():
             observed = y if self._deterministic else gp.posterior(x)[0]
             best = float(observed[feasible].max())
@@ -432,9 +445,12 @@ class GPSampler(BaseSampler):
         else:
             acq = Acquisition(gp, self._acquisition, best=best, beta=self._ucb_beta,
                               constraints=models)
+        unseen = Unseen(acq, seen) if self._deterministic else None
+        if unseen is not None:
+            acq = unseen
         if branches is not None:
             row = self._maximize_by_branch(acq, encoding, anchors, branches, iw)
-            return row if iw is None else iw.inverse(row[None])[0]
+            return self._unwarped(row, unseen, encoding, iw)
         bounds = None
         if encoding.dim > _TRUST_REGION_DIM and feasible.any():
             order = np.flatnonzero(data.feasible)
@@ -444,6 +460,17 @@ class GPSampler(BaseSampler):
             length = side_length(y_raw, encoding.dim)
             bounds = box(center, length, gp.params.inv_sq_lengthscales, ~encoding.categorical)
         row, _ = maximize(acq, encoding, anchors, self._rng, bounds)
+        return self._unwarped(row, unseen, encoding, iw)
+
+    def _unwarped(
+        self, row: FloatArray, unseen: Unseen | None, encoding: Encoding, iw: InputWarp | None
+    ) -> FloatArray:
+        """The proposal in the encoding's coordinates; for a deterministic objective,
+        a random unseen row if the maximizer found only seen ones."""
+        if unseen is not None and unseen.taken(row):
+            fresh = unseen.fresh(encoding, self._rng)
+            if fresh is not None:  # else the grid is used up: a repeat it must be
+                row = fresh
         return row if iw is None else iw.inverse(row[None])[0]
 
     def _maximize_by_branch(
