@@ -81,7 +81,7 @@ _SPACES = (
     "per step (`warm_start`, the same curve as one fit) so that a pruned trial costs "
     "its trees only. Samplers still may propose a configuration again (Optuna's and "
     "ahpo's do by default, as a noisy objective needs); the `-det` rows run ahpo's "
-    "TPE with `deterministic_objective=True`, which does not."
+    "TPE or GP with `deterministic_objective=True`, which does not."
 )
 
 

@@ -2,6 +2,8 @@
 the start-up, no point of a finished, pruned or running trial is proposed again, and
 a used-up grid is repeated rather than an error."""
 
+import math
+
 import pytest
 
 import ahpo
@@ -62,17 +64,18 @@ def test_the_whole_grid_is_tried_then_repeated_without_an_error(name):
 
 
 @pytest.mark.parametrize("name", SAMPLERS)
-def test_pruned_and_running_points_are_kept_apart_too(name):
+def test_pruned_running_and_infinite_points_are_kept_apart_too(name):
     def objective(trial):
         value = grid36(trial)
         if trial.params["kind"] == "c":
             raise ahpo.TrialPruned()
-        return value
+        return math.inf if trial.params["k"] == 0 else value  # a value no model fits
 
     sampler = SAMPLERS[name](1, n_startup_trials=N_STARTUP, deterministic_objective=True)
     study = ahpo.create_study(sampler=sampler)
     study.optimize(objective, n_trials=14)
     assert any(t.state == TrialState.PRUNED for t in study.trials)
+    assert any(t.value == math.inf for t in study.trials)
     for _ in range(8):
         grid36(study.ask())  # left running
     _assert_no_repeats_from(_configs(study), N_STARTUP)

@@ -351,20 +351,23 @@ class GPSampler(BaseSampler):
         encoding: Encoding,
         branches: Branches | None = None,
     ) -> tuple[FloatArray, FloatArray]:
-        """Rows of the other running trials and of the pruned ones."""
-        rows: dict[TrialState, list[FloatArray]] = {
-            TrialState.RUNNING: [], TrialState.PRUNED: []
-        }
+        """Rows of the other running trials, and for a deterministic objective the rows
+        of the finished (complete or pruned) trials; empty otherwise."""
+        finished = (TrialState.COMPLETE, TrialState.PRUNED) if self._deterministic else ()
+        running: list[FloatArray] = []
+        done: list[FloatArray] = []
         for t in trials:
-            if t.state in rows and t.number != current.number:
-                row = _encode(encoding, t.params, branches)
-                if row is not None:
-                    rows[t.state].append(row)
-        running, pruned = (
-            np.array(rows[s], dtype=float).reshape(-1, encoding.dim)
-            for s in (TrialState.RUNNING, TrialState.PRUNED)
+            if t.number == current.number or (
+                t.state != TrialState.RUNNING and t.state not in finished
+            ):
+                continue
+            row = _encode(encoding, t.params, branches)
+            if row is not None:
+                (running if t.state == TrialState.RUNNING else done).append(row)
+        return (
+            np.array(running, dtype=float).reshape(-1, encoding.dim),
+            np.array(done, dtype=float).reshape(-1, encoding.dim),
         )
-        return running, pruned
 
     def _fit(
         self, key: tuple[str, ...], x: FloatArray, y: FloatArray, encoding: Encoding,
@@ -403,9 +406,9 @@ class GPSampler(BaseSampler):
         from ahpo.samplers._gp._acquisition import Acquisition, Constraint
         from ahpo.samplers._gp._optimize import maximize
 
-        running, pruned = others
+        running, finished = others
         pending = running if self._fantasize else running[:0]
-        seen = np.vstack([data.x, running, pruned])
+        seen = np.vstack([finished, running])
 
         key = (view.study_name, *map(repr, encoding.dists), *encoding.names)
         y_raw = targets(data.values, view.directions, self._rng)
