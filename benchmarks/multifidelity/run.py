@@ -60,8 +60,8 @@ _SETTING = (
 )
 
 _SPACES = (
-    "**Search spaces: declared grids of 2,805 to 8,118 configurations (changed at this "
-    "page's commit).** The real-training tasks keep a grid so that each configuration's "
+    "**Search spaces: declared grids of 2,805 to 8,118 configurations (since commit "
+    "c24ead6).** The real-training tasks keep a grid so that each configuration's "
     "curve is trained once. Earlier pages drew continuous floats and rounded them to "
     "half-decade cells inside the task: no sampler could see that two proposals were one "
     "configuration, and model-based samplers, which concentrate, paid again for curves "
