@@ -38,8 +38,10 @@ def _ahpo(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]:
             "tpe-bohb-det": lambda: ahpo.samplers.TPESampler(
                 seed=seed, random_fraction=1 / 3, deterministic_objective=True
             ),
-            "gp": lambda: ahpo.samplers.GPSampler(seed=seed),
-            "gp-det": lambda: ahpo.samplers.GPSampler(seed=seed, deterministic_objective=True),
+            "gp-bohb": lambda: ahpo.samplers.GPSampler(seed=seed, random_fraction=1 / 3),
+            "gp-bohb-det": lambda: ahpo.samplers.GPSampler(
+                seed=seed, random_fraction=1 / 3, deterministic_objective=True
+            ),
         }
         r, eta = MIN_RESOURCE, REDUCTION_FACTOR
         pruners = {
@@ -148,12 +150,13 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
         _ahpo("tpe-bohb-det", "bohb"),
     ),
     "bohb-gp": (
-        "ahpo HyperbandPruner(sampler_trials='rung') + GPSampler: BOHB-style with a GP",
-        _ahpo("gp", "bohb"),
+        "ahpo HyperbandPruner(sampler_trials='rung') + GPSampler(random_fraction=1/3): "
+        "BOHB-style with a GP",
+        _ahpo("gp-bohb", "bohb"),
     ),
     "bohb-gp-det": (
         "BOHB-style as `bohb-gp`, GPSampler(deterministic_objective=True): no repeats",
-        _ahpo("gp-det", "bohb"),
+        _ahpo("gp-bohb-det", "bohb"),
     ),
     "optuna-asha+random": ("Optuna SuccessiveHalvingPruner + random", _optuna("random", "asha")),
     "optuna-hyperband+random": ("Optuna HyperbandPruner + random", _optuna("random", "hyperband")),

@@ -16,6 +16,7 @@ SAMPLERS = {
     "tpe-random-half": lambda seed, **kw: TPESampler(seed=seed, random_fraction=0.5, **kw),
     "gp": lambda seed, **kw: GPSampler(seed=seed, **kw),
     "gp-no-fantasies": lambda seed, **kw: GPSampler(seed=seed, fantasize_pending=False, **kw),
+    "gp-random-half": lambda seed, **kw: GPSampler(seed=seed, random_fraction=0.5, **kw),
 }
 N_STARTUP = 4
 

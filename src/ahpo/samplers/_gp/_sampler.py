@@ -20,9 +20,10 @@ from ahpo.samplers._gp._kernel import BoolArray, FloatArray
 from ahpo.samplers._gp._startup import SobolStartup
 from ahpo.samplers._gp._tree import Branches, Embedded
 from ahpo.samplers._gp._trust_region import box, side_length
-from ahpo.samplers._gp._unseen import Unseen
+from ahpo.samplers._gp._unseen import Unseen, fresh_row
 from ahpo.samplers._gp._warp import warp
 from ahpo.samplers._random import RandomSampler
+from ahpo.samplers._random_fraction import RandomFraction
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
@@ -76,6 +77,11 @@ class GPSampler(BaseSampler):
         always come with it), random sampling while fewer than five trials have it.
     n_startup_trials
         Completed trials before the GP is used.
+    random_fraction
+        Probability, in ``[0, 1)``, that a trial past the start-up ignores the GP and
+        is drawn uniformly at random (BOHB's share, 1/3, keeps a model misled by
+        low-fidelity results from shutting the search out of regions it never
+        sampled). 0 (default): every trial past the start-up is the GP's.
     deterministic_objective
         The objective has no noise: fix the noise variance at a tiny floor instead of
         learning it, and take the best observed value as the incumbent (otherwise the
@@ -115,6 +121,7 @@ class GPSampler(BaseSampler):
         seed: int | None = None,
         independent_sampler: BaseSampler | None = None,
         n_startup_trials: int = 10,
+        random_fraction: float = 0.0,
         deterministic_objective: bool = False,
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
         acquisition: str = "logei",
@@ -147,6 +154,7 @@ class GPSampler(BaseSampler):
         self._branch_models = independent_sampler is None
         self._branch_values: dict[tuple[str, int], dict[str, tuple[BaseDistribution, Any]]] = {}
         self._n_startup = n_startup_trials
+        self._at_random = RandomFraction(random_fraction, owner=_OWNER)
         self._deterministic = bool(deterministic_objective)
         self._constraints_func = constraints_func
         self._acquisition = acquisition
@@ -195,6 +203,8 @@ class GPSampler(BaseSampler):
         complete = [t for t in trials if t.state == TrialState.COMPLETE]
         if len(complete) < self._n_startup:
             return {}
+        if self._at_random(view.study_name, trial.number, self._rng):
+            return self._random_point(trials, trial, search_space)
         branches = Branches.detect(complete, search_space) if self._branch_models else None
         if branches is not None:
             return self._sample_tree(view, trial, trials, complete, search_space, branches)
@@ -242,7 +252,9 @@ class GPSampler(BaseSampler):
         self, view: StudyView, trial: FrozenTrial, name: str, distribution: BaseDistribution
     ) -> Any:
         complete = view.get_trials(states=(TrialState.COMPLETE,))
-        if len(complete) < self._n_startup:
+        if len(complete) < self._n_startup or self._at_random(
+            view.study_name, trial.number, self._rng
+        ):
             return self._startup.value(trial, name, distribution)
         if self._branch_models:
             values = self._branch_proposal(view, trial, name, distribution, complete)
@@ -343,6 +355,23 @@ class GPSampler(BaseSampler):
             np.array(values, dtype=float).reshape(len(rows), -1),
             np.array(constraints, dtype=float).reshape(len(rows), m),
         )
+
+    def _random_point(
+        self,
+        trials: Sequence[FrozenTrial],
+        trial: FrozenTrial,
+        search_space: Mapping[str, BaseDistribution],
+    ) -> dict[str, Any]:
+        """A uniform draw over the joint space; for a deterministic objective, one that
+        no other trial has (unless the grid is used up)."""
+        encoding = Encoding(search_space)
+        row = None
+        if self._deterministic:
+            running, finished = self._others(trials, trial, encoding)
+            row = fresh_row(encoding, np.vstack([finished, running]), self._rng)
+        if row is None:
+            row = encoding.from_unit(self._rng.random((1, encoding.dim)))[0]
+        return encoding.decode(row)
 
     def _others(
         self,

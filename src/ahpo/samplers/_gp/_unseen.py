@@ -65,19 +65,31 @@ class Unseen:
         return _keys(row[None, :])[0] in self._seen
 
     def fresh(self, encoding: Encoding, rng: np.random.Generator) -> FloatArray | None:
-        """A random row that is not seen, or ``None`` if there is none.
+        """A random row that is not seen, or ``None`` if there is none (see
+        :func:`fresh_row`)."""
+        return _fresh(encoding, self._seen, rng)
 
-        A grid of at most ``_N_ENUMERATED`` points is enumerated, so ``None`` means
-        every point was seen; otherwise ``_N_FRESH`` random rows are tried.
-        """
-        n_values = encoding.n_values
-        if n_values.all() and np.prod(n_values.astype(float)) <= _N_ENUMERATED:
-            columns = [encoding.values(j) for j in range(encoding.dim)]
-            grid = np.stack(np.meshgrid(*columns, indexing="ij"), axis=-1)
-            rows = rng.permutation(grid.reshape(-1, encoding.dim))
-        else:
-            rows = encoding.from_unit(rng.random((_N_FRESH, encoding.dim)))
-        for row, key in zip(rows, _keys(rows), strict=True):
-            if key not in self._seen:
-                return row
-        return None
+
+def fresh_row(
+    encoding: Encoding, seen: FloatArray, rng: np.random.Generator
+) -> FloatArray | None:
+    """A random row that is none of the rows ``seen``, or ``None`` if there is none.
+
+    A grid of at most ``_N_ENUMERATED`` points is enumerated, so ``None`` means every
+    point was seen; otherwise ``_N_FRESH`` random rows are tried.
+    """
+    return _fresh(encoding, set(_keys(seen)), rng)
+
+
+def _fresh(encoding: Encoding, seen: set[bytes], rng: np.random.Generator) -> FloatArray | None:
+    n_values = encoding.n_values
+    if n_values.all() and np.prod(n_values.astype(float)) <= _N_ENUMERATED:
+        columns = [encoding.values(j) for j in range(encoding.dim)]
+        grid = np.stack(np.meshgrid(*columns, indexing="ij"), axis=-1)
+        rows = rng.permutation(grid.reshape(-1, encoding.dim))
+    else:
+        rows = encoding.from_unit(rng.random((_N_FRESH, encoding.dim)))
+    for row, key in zip(rows, _keys(rows), strict=True):
+        if key not in seen:
+            return row
+    return None

@@ -13,6 +13,7 @@ from ahpo._view import StudyView
 from ahpo.distributions import BaseDistribution
 from ahpo.samplers._base import BaseSampler
 from ahpo.samplers._constraints import constraint_attrs
+from ahpo.samplers._random_fraction import RandomFraction
 from ahpo.samplers._tpe._history import History
 from ahpo.samplers._tpe._parzen import ParzenEstimator, grid_step
 from ahpo.samplers._tpe._split import Split, default_gamma, default_weights, rank_weights, split
@@ -117,12 +118,6 @@ class TPESampler(BaseSampler):
         ):
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise invalid(name, f"an int >= {low}", value, owner=owner)
-        if (
-            isinstance(random_fraction, bool)
-            or not isinstance(random_fraction, (int, float))
-            or not 0 <= random_fraction < 1
-        ):
-            raise invalid("random_fraction", "a number in [0, 1)", random_fraction, owner=owner)
         if not isinstance(prior_weight, (int, float)) or not prior_weight > 0:
             raise invalid("prior_weight", "a number > 0", prior_weight, owner=owner)
         for name, fn in (("gamma", gamma), ("weights", weights)):
@@ -137,7 +132,7 @@ class TPESampler(BaseSampler):
         self._prior_weight = float(prior_weight)
         self._multivariate = multivariate
         self._group = group
-        self._random_fraction = float(random_fraction)
+        self._at_random = RandomFraction(random_fraction, owner=owner)
         self._deterministic = bool(deterministic_objective)
         self._constant_liar = constant_liar
         self._constraints_func = constraints_func
@@ -177,7 +172,7 @@ class TPESampler(BaseSampler):
         history = self._history(view.study_name)
         history.update(finished)
         liars = self._liars(trials, trial)
-        if self._at_random(view.study_name, trial.number):
+        if self._at_random(view.study_name, trial.number, self._rng):
             seen = self._seen(history, finished, search_space, liars)
             return self._random_point(search_space, seen)
         groups = self._groups(history, finished, search_space)
@@ -228,7 +223,9 @@ class TPESampler(BaseSampler):
     ) -> Any:
         trials = view.get_trials()
         finished = [t for t in trials if t.state in _FINISHED]
-        if len(finished) < self._n_startup or self._at_random(view.study_name, trial.number):
+        if len(finished) < self._n_startup or self._at_random(
+            view.study_name, trial.number, self._rng
+        ):
             return self._startup_value(distribution)
         history = self._history(view.study_name)
         history.update(finished)
@@ -247,20 +244,6 @@ class TPESampler(BaseSampler):
         return constraint_attrs(self._constraints_func, trial, state)
 
     # ---- internals --------------------------------------------------------------
-    def _at_random(self, study_name: str, number: int) -> bool:
-        """Whether trial ``number`` is drawn at random (``random_fraction``).
-
-        Decided by one draw at the trial's first model-based call and remembered (per
-        thread) for its other parameters, so a trial is either all model or all random.
-        """
-        if not self._random_fraction:
-            return False
-        memo = getattr(self._memo, "at_random", None)
-        if memo is None or memo[0] != (study_name, number):
-            memo = ((study_name, number), bool(self._rng.random() < self._random_fraction))
-            self._memo.at_random = memo
-        return memo[1]
-
     def _liars(self, trials: Sequence[FrozenTrial], current: FrozenTrial) -> list[FrozenTrial]:
         if not self._constant_liar:
             return []
