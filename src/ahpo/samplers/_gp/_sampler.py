@@ -437,7 +437,7 @@ class GPSampler(BaseSampler):
 
         running, finished = others
         pending = running if self._fantasize else running[:0]
-        seen = np.vstack([finished, running])
+        seen = np.vstack([finished, running]) if self._deterministic else None
 
         key = (view.study_name, *map(repr, encoding.dists), *encoding.names)
         y_raw = targets(data.values, view.directions, self._rng)
@@ -454,7 +454,8 @@ class GPSampler(BaseSampler):
         )
         # From here on, continuous columns are in the warped coordinates (if any).
         if iw is not None:
-            x, pending, seen = iw(x), iw(pending), iw(seen)
+            x, pending = iw(x), iw(pending)
+            seen = None if seen is None else iw(seen)
         if feasible.any():
             observed = y if self._deterministic else gp.posterior(x)[0]
             best = float(observed[feasible].max())
@@ -477,12 +478,12 @@ class GPSampler(BaseSampler):
         else:
             acq = Acquisition(gp, self._acquisition, best=best, beta=self._ucb_beta,
                               constraints=models)
-        unseen = Unseen(acq, seen) if self._deterministic else None
+        unseen = None if seen is None else Unseen(acq, seen)
         if unseen is not None:
             acq = unseen
         if branches is not None:
             row = self._maximize_by_branch(acq, encoding, anchors, branches, iw)
-            return self._unwarped(row, unseen, encoding, iw)
+            return self._final_row(row, unseen, encoding, iw)
         bounds = None
         if encoding.dim > _TRUST_REGION_DIM and feasible.any():
             order = np.flatnonzero(data.feasible)
@@ -492,9 +493,9 @@ class GPSampler(BaseSampler):
             length = side_length(y_raw, encoding.dim)
             bounds = box(center, length, gp.params.inv_sq_lengthscales, ~encoding.categorical)
         row, _ = maximize(acq, encoding, anchors, self._rng, bounds)
-        return self._unwarped(row, unseen, encoding, iw)
+        return self._final_row(row, unseen, encoding, iw)
 
-    def _unwarped(
+    def _final_row(
         self, row: FloatArray, unseen: Unseen | None, encoding: Encoding, iw: InputWarp | None
     ) -> FloatArray:
         """The proposal in the encoding's coordinates; for a deterministic objective,
