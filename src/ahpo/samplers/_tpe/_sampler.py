@@ -70,13 +70,12 @@ class TPESampler(BaseSampler):
         configuration again teaches nothing. Past the startup, a proposal (model-based
         or ``random_fraction``'s) then never repeats the jointly modelled parameters of
         a trial the sampler sees complete, pruned or running (a failed one may be
-        retried): candidates equal to one are
-        passed over; if all were seen, ``32 * n_ei_candidates`` more are drawn from
-        ``l(x)``, then as many at random, and only if none of these is new (a small
-        grid used up) is a seen point proposed. On a discrete space this
-        keeps TPE from spending its budget on the point it likes best; on a
-        continuous one repeats are rare anyway. ``False`` (default) allows repeats,
-        which a noisy objective needs.
+        retried): candidates equal to one are passed over; if all were seen,
+        ``32 * n_ei_candidates`` more are drawn from ``l(x)``, then as many at random,
+        and only if none of these is new (a small grid used up) is a seen point
+        proposed. On a discrete space this keeps TPE from spending its budget on the
+        point it likes best; on a continuous one repeats are rare anyway. ``False``
+        (default) allows repeats, which a noisy objective needs.
     constant_liar
         Count RUNNING trials as bad, so parallel workers propose different points.
     constraints_func
