@@ -121,7 +121,12 @@ class HyperbandPruner(BasePruner):
           model-based sampler is fitted on that rung unchanged.
     min_observations
         With ``sampler_trials="rung"``: trials a rung needs before the model uses it,
-        an int ``>= 1``, or ``None`` for BOHB's ``d + 3`` (``d`` parameters).
+        an int ``>= 1``, or ``None`` for BOHB's ``d + 3`` (``d`` parameters). The
+        sampler counts only that rung's trials as finished, so while a newly used
+        rung holds fewer than the sampler's ``n_startup_trials`` (10 for TPE and GP),
+        its proposals are start-up draws again. Setting ``min_observations`` to
+        ``n_startup_trials`` avoids those phases; on the multi-fidelity benchmark
+        that was not better (ARCHITECTURE.md, "Pruners and multi-fidelity").
 
     Examples
     --------
