@@ -29,6 +29,7 @@ from ahpo.pruners._patient import PatientPruner
 from ahpo.pruners._percentile import PercentilePruner
 from ahpo.pruners._successive_halving import SuccessiveHalvingPruner
 from ahpo.pruners._threshold import ThresholdPruner
+from ahpo.pruners._wilcoxon import WilcoxonPruner
 
 __all__ = [
     "BasePruner",
@@ -39,4 +40,5 @@ __all__ = [
     "PercentilePruner",
     "SuccessiveHalvingPruner",
     "ThresholdPruner",
+    "WilcoxonPruner",
 ]
