@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import math
-from numbers import Real
 from typing import Any
 
 import numpy as np
 
-from ahpo._validation import invalid, type_error
+from ahpo._validation import invalid
 from ahpo._view import StudyView
 from ahpo.pruners._base import BasePruner
-from ahpo.pruners._util import check_int, worse_first_sign
+from ahpo.pruners._util import check_int, check_real, worse_first_sign
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
@@ -75,11 +74,10 @@ class WilcoxonPruner(BasePruner):
 
     def __init__(self, *, p_threshold: float = 0.1, n_startup_steps: int = 2) -> None:
         owner = type(self).__name__
-        if isinstance(p_threshold, bool) or not isinstance(p_threshold, Real):
-            raise type_error("p_threshold", "a float in [0, 1]", p_threshold, owner=owner)
-        if not 0.0 <= float(p_threshold) <= 1.0:
-            raise invalid("p_threshold", "a float in [0, 1]", p_threshold, owner=owner)
-        self._p_threshold = float(p_threshold)
+        must = "a float in [0, 1]"
+        self._p_threshold = check_real(p_threshold, "p_threshold", owner, must)
+        if not 0.0 <= self._p_threshold <= 1.0:
+            raise invalid("p_threshold", must, p_threshold, owner=owner)
         self._n_startup_steps = check_int(n_startup_steps, "n_startup_steps", owner, 0)
 
     def prune(self, view: StudyView, trial: FrozenTrial) -> bool:
