@@ -37,7 +37,9 @@ class WilcoxonPruner(BasePruner):
     of raising :class:`ahpo.TrialPruned`, so that the sampler learns from it: that
     mean is worse than the best trial's, so the best trial is always one that ran
     every instance it was given. Shuffle the instances in each trial, so that early
-    decisions do not always rest on the same few.
+    decisions do not always rest on the same few. (``ahpo.sklearn.SearchCV`` with
+    ``enable_pruning=True`` reports the running mean after each fold, the input of
+    the other pruners; for this one, report each fold's own score.)
 
     Parameters
     ----------
