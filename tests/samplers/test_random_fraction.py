@@ -28,7 +28,9 @@ def test_one_draw_per_trial_and_about_the_fraction_of_trials():
         assert all(share("study", n, rng) == first for _ in range(3))
         decisions.append(first)
     assert 0.24 < np.mean(decisions) < 0.36  # Binomial(400, 0.3): sd 0.023
-    assert share("other study", 399, rng) in (True, False)  # a new trial: a new draw
+    state = rng.bit_generator.state
+    share("other study", 399, rng)  # a new trial (same number, other study): a new draw
+    assert rng.bit_generator.state != state
 
 
 def test_pickles_without_its_per_thread_memo_and_threads_keep_their_own():
