@@ -1,0 +1,287 @@
+"""How far each task's early losses can be trusted: Hyperband's brackets replayed on curves.
+
+``python -m benchmarks.multifidelity.brackets --configs 800 --output X.md``
+
+For each task, ``--configs`` distinct configurations are drawn at random and their
+losses read at every rung (1, 3, 9, 27, 81 steps). On these curves each Hyperband bracket
+with random sampling is replayed many times as Li et al.'s synchronous successive halving
+(Algorithm 1 with the benchmark's r = 1, eta = 3, R = 81): a replay draws the bracket's
+configurations from the sampled ones, keeps the best 1/eta at each rung, and succeeds
+when a configuration that ran all R steps reached the task's target. A bracket that
+succeeds with probability P at a cost of C steps needs about C / -log(1 - P) steps when
+replayed until it succeeds; random search, whose trials each reach the target with
+probability p, needs about R / -log(1 - p). Their ratio is the bracket's *fraction* of
+random search's resource, the quantity the benchmark's targets bound (1/4 for Hyperband
+and ASHA), here free of any sampler and of seed noise in the runs.
+
+The target is the benchmark's definition computed on the sample: the median, over
+replays, of the best final loss of ``--budget-trials`` random configurations. A
+bootstrap over the sampled configurations gives each figure's spread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import math
+import shlex
+import sys
+import warnings
+from collections.abc import Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.multifidelity import tasks
+from benchmarks.multifidelity.methods import MIN_RESOURCE, REDUCTION_FACTOR
+
+#: The rungs of the benchmark's setting, min_resource * eta**k up to max_resource:
+#: 1, 3, 9, 27, 81.
+RUNGS = tuple(
+    MIN_RESOURCE * REDUCTION_FACTOR**k
+    for k in range(round(math.log(tasks.MAX_RESOURCE / MIN_RESOURCE, REDUCTION_FACTOR)) + 1)
+)
+
+
+def sample_curves(task: tasks.Task, n_configs: int, seed: int) -> np.ndarray:
+    """Losses at ``RUNGS`` of ``n_configs`` distinct random configurations, one row each."""
+    import ahpo
+
+    study = ahpo.create_study(sampler=ahpo.samplers.RandomSampler(seed=seed))
+    seen: set[tasks.Config] = set()
+    rows: list[list[float]] = []
+    for _ in range(100 * n_configs):
+        trial = study.ask()
+        config = task.suggest(trial)
+        study.tell(trial, 0.0)
+        if config in seen:
+            continue
+        seen.add(config)
+        loss_at = task.curve(config)
+        rows.append([loss_at(step) for step in RUNGS])
+        if len(rows) == n_configs:
+            return np.asarray(rows)
+    raise ValueError(f"{task.name}: fewer than {n_configs} distinct configurations drawn")
+
+
+def bracket_plan(s: int, s_max: int, eta: int) -> list[int]:
+    """How many configurations bracket ``s`` runs at each of its rungs (Li et al., Alg. 1)."""
+    n = math.ceil((s_max + 1) / (s + 1) * eta**s)
+    return [n // eta**i for i in range(s + 1)]
+
+
+def bracket_cost(s: int, s_max: int, eta: int) -> int:
+    """Steps bracket ``s`` spends when a promoted trial continues (as the pruners do)."""
+    plan = bracket_plan(s, s_max, eta)
+    rungs = RUNGS[s_max - s :]
+    previous = [0, *rungs[:-1]]
+    return sum(n * (r - r0) for n, r, r0 in zip(plan, rungs, previous, strict=True))
+
+
+def replay_bracket(
+    curves: np.ndarray, s: int, goal: float, replays: int, rng: np.random.Generator
+) -> float:
+    """Share of ``replays`` of bracket ``s`` whose best final loss is at most ``goal``.
+
+    ``curves`` has one column per rung; bracket ``s`` starts at column ``s_max - s``.
+    """
+    s_max = curves.shape[1] - 1
+    plan = bracket_plan(s, s_max, REDUCTION_FACTOR)
+    alive = rng.integers(len(curves), size=(replays, plan[0]))
+    for i, n in enumerate(plan[1:]):
+        losses = curves[alive, s_max - s + i]
+        keep = np.argsort(losses, axis=1, kind="stable")[:, :n]
+        alive = np.take_along_axis(alive, keep, axis=1)
+    return float(np.mean(curves[alive, -1].min(axis=1) <= goal))
+
+
+def random_target(
+    curves: np.ndarray, budget_trials: int, replays: int, rng: np.random.Generator
+) -> float:
+    """Median over replays of the best final loss of ``budget_trials`` random rows."""
+    draws = rng.integers(len(curves), size=(replays, budget_trials))
+    return float(np.median(curves[draws, -1].min(axis=1)))
+
+
+def _steps_to_reach(cost: float, success: float, replays: int) -> float:
+    """``cost / -log(1 - success)``; a share of 1 counts as ``1 - 1 / (2 replays)``."""
+    if success <= 0.0:
+        return math.inf
+    return cost / -math.log1p(-min(success, 1.0 - 0.5 / replays))
+
+
+def fractions(
+    curves: np.ndarray,
+    budget_trials: int,
+    replays: int,
+    rng: np.random.Generator,
+    target: float | None = None,
+) -> dict[str, float]:
+    """Target, share of rows reaching it, and each bracket's and Hyperband's fraction.
+
+    Keys: ``target`` (``random_target`` unless given), ``p``, ``s4`` ... ``s0``
+    (bracket fractions) and ``hyperband`` (one iteration of all brackets, their costs
+    and successes pooled). With ``p == 0`` neither side ever reaches the target and the
+    fractions are NaN.
+    """
+    s_max = curves.shape[1] - 1
+    max_resource = RUNGS[s_max]
+    goal = random_target(curves, budget_trials, replays, rng) if target is None else target
+    p = float(np.mean(curves[:, -1] <= goal))
+    random_steps = _steps_to_reach(max_resource, p, len(curves))
+    out = {"target": goal, "p": p}
+    total_cost, total_rate = 0.0, 0.0
+    for s in range(s_max, -1, -1):
+        cost = bracket_cost(s, s_max, REDUCTION_FACTOR)
+        steps = _steps_to_reach(cost, replay_bracket(curves, s, goal, replays, rng), replays)
+        out[f"s{s}"] = steps / random_steps
+        total_cost += cost
+        total_rate += cost / steps
+    out["hyperband"] = (total_cost / total_rate if total_rate else math.inf) / random_steps
+    return out
+
+
+def rank_quantiles(curves: np.ndarray, goal: float) -> list[float]:
+    """Median rank quantile (0 = best), at each rung below the last, of rows reaching ``goal``."""
+    hits = curves[:, -1] <= goal
+    ranks = curves[:, :-1].argsort(axis=0).argsort(axis=0) / len(curves)
+    return [float(np.median(ranks[hits, j])) for j in range(curves.shape[1] - 1)]
+
+
+def analyse(
+    curves: np.ndarray,
+    budget_trials: int,
+    replays: int,
+    bootstrap: int,
+    seed: int,
+    target: float | None = None,
+) -> dict[str, Any]:
+    """``fractions`` on ``curves`` and the 5th/95th percentiles over bootstrap resamples.
+
+    A resample in which no configuration reaches a given ``target`` leaves its fractions
+    undefined (NaN) and out of the percentiles.
+    """
+    rng = np.random.default_rng(seed)
+    point = fractions(curves, budget_trials, replays, rng, target)
+    resampled = [
+        fractions(
+            curves[rng.integers(len(curves), size=len(curves))], budget_trials, replays, rng, target
+        )
+        for _ in range(bootstrap)
+    ]
+    spread = {
+        key: [
+            float(np.nanquantile([r[key] for r in resampled], q, method="inverted_cdf"))
+            for q in (0.05, 0.95)
+        ]
+        for key in point
+    }
+    return {
+        "point": point,
+        "spread": spread,
+        "quantiles": rank_quantiles(curves, point["target"]),
+        "hits": int(np.sum(curves[:, -1] <= point["target"])),
+    }
+
+
+def _fmt(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:.2f}" if x < 100 else f"{x:.0f}"
+
+
+def render(analyses: dict[str, dict[str, Any]], command: str, n_configs: int) -> str:
+    """The markdown report."""
+    s_max = len(RUNGS) - 1
+    header = [f"s={s} ({bracket_plan(s, s_max, REDUCTION_FACTOR)[0]} at r={RUNGS[s_max - s]})"
+              for s in range(s_max, -1, -1)]  # fmt: skip
+    lines = [
+        "# Multi-fidelity benchmark: how far early losses can be trusted",
+        "",
+        f"Produced by `{command}` on {_dt.date.today().isoformat()} "
+        f"(python {sys.version.split()[0]}; scikit-learn {version('scikit-learn')}).",
+        "",
+        (__doc__ or "").split("\n\n", 1)[1].strip().replace("``", "`"),
+        "",
+        f"{n_configs} configurations per task. Brackets: s halvings from r = 3**(4 - s), "
+        f"costs {', '.join(str(bracket_cost(s, s_max, REDUCTION_FACTOR)) for s in range(s_max, -1, -1))} "  # noqa: E501
+        "steps. Each cell: fraction of random search's resource (point estimate, "
+        "5th–95th bootstrap percentile); below 1 the bracket beats random search.",
+        "",
+        "| task | target | configurations reaching it | their median rank quantile at steps "
+        f"{', '.join(map(str, RUNGS[:-1]))} | " + " | ".join(header) + " | Hyperband |",
+        "|---" * (5 + len(header)) + "|",
+    ]
+    for name, a in analyses.items():
+        point, spread = a["point"], a["spread"]
+        cells = [
+            f"{_fmt(point[k])} ({_fmt(spread[k][0])}–{_fmt(spread[k][1])})"
+            for k in [*(f"s{s}" for s in range(s_max, -1, -1)), "hyperband"]
+        ]
+        quantiles = ", ".join(f"{q:.2f}" for q in a["quantiles"])
+        lines.append(
+            f"| {name} | {point['target']:.4g} | {a['hits']} ({100 * point['p']:.1f} %) "
+            f"| {quantiles} | " + " | ".join(cells) + " |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="python -m benchmarks.multifidelity.brackets",
+        description="Hyperband's brackets with random sampling replayed on sampled curves.",
+    )
+    ap.add_argument("--configs", type=int, default=800, help="configurations per task")
+    ap.add_argument("--tasks", default=",".join(tasks.TASKS), help="comma-separated tasks")
+    ap.add_argument("--budget-trials", type=int, default=47, help="random search's trials")
+    ap.add_argument("--replays", type=int, default=2000, help="replays per bracket")
+    ap.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--output", default="docs/benchmarks/multifidelity-brackets.md")
+    ap.add_argument("--json", default=None, help="also store the sampled curves here")
+    ap.add_argument(
+        "--from-json", default=None, help="curves stored by --json (comma-separated files)"
+    )
+    ap.add_argument(
+        "--targets",
+        default="",
+        help="task=loss,... : targets to use instead of the one estimated from the curves",
+    )
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Sample (or load) the curves, analyse every task, write the report."""
+    args = _parser().parse_args(argv)
+    targets = {k: float(v) for k, v in (kv.split("=") for kv in args.targets.split(",") if kv)}
+    if args.from_json:
+        curves = {
+            name: np.asarray(rows)
+            for path in args.from_json.split(",")
+            for name, rows in json.loads(Path(path).read_text()).items()
+        }
+    else:
+        warnings.simplefilter("ignore")  # scikit-learn convergence warnings
+        curves = {
+            name: sample_curves(tasks.TASKS[name], args.configs, args.seed)
+            for name in args.tasks.split(",")
+        }
+        if args.json:
+            Path(args.json).write_text(json.dumps({k: v.tolist() for k, v in curves.items()}))
+    analyses = {
+        name: analyse(
+            c, args.budget_trials, args.replays, args.bootstrap, args.seed, targets.get(name)
+        )
+        for name, c in curves.items()
+    }
+    n_configs = max(len(c) for c in curves.values())
+    command = "python -m benchmarks.multifidelity.brackets " + shlex.join(
+        list(sys.argv[1:] if argv is None else argv)
+    )
+    Path(args.output).write_text(render(analyses, command.strip(), n_configs))
+    print(Path(args.output).read_text())
+
+
+if __name__ == "__main__":
+    main()
