@@ -88,4 +88,5 @@ def test_cli_samples_stores_and_rebuilds_the_report(tmp_path):
     again = tmp_path / "again.md"
     brackets.main(["--from-json", str(raw), "--targets", "synthetic=0.5", "--output", str(again),
                    "--replays", "200", "--bootstrap", "5"])  # fmt: skip
-    assert "| synthetic | 0.5 |" in again.read_text()
+    text = again.read_text()
+    assert "## Targets given" in text and "| synthetic | 60 | 0.5 |" in text
