@@ -37,6 +37,7 @@ import numpy as np
 
 from benchmarks.multifidelity import tasks
 from benchmarks.multifidelity.methods import MIN_RESOURCE, REDUCTION_FACTOR
+from benchmarks.multifidelity.run import _git
 
 #: The rungs of the benchmark's setting, min_resource * eta**k up to max_resource:
 #: 1, 3, 9, 27, 81.
@@ -215,15 +216,21 @@ def _table(analyses: dict[str, dict[str, Any]]) -> list[str]:
     return lines
 
 
-def render(sections: dict[str, dict[str, dict[str, Any]]], command: str) -> str:
-    """The markdown report: one table of ``analyse`` results per titled section."""
+def render(
+    sections: dict[str, dict[str, dict[str, Any]]], command: str, sources: list[str]
+) -> str:
+    """The markdown report: one table of ``analyse`` results per titled section.
+
+    ``sources`` name the runs that sampled the curves (their command and commit).
+    """
     s_max = len(RUNGS) - 1
     costs = ", ".join(str(bracket_cost(s, s_max, REDUCTION_FACTOR)) for s in range(s_max, -1, -1))
     lines = [
         "# Multi-fidelity benchmark: how far early losses can be trusted",
         "",
         f"Produced by `{command}` on {_dt.date.today().isoformat()} "
-        f"(python {sys.version.split()[0]}; scikit-learn {version('scikit-learn')}).",
+        f"(python {sys.version.split()[0]}; scikit-learn {version('scikit-learn')}); "
+        f"curves sampled by {', '.join(sources)}.",
         "",
         (__doc__ or "").split("\n\n", 1)[1].strip().replace("``", "`"),
         "",
@@ -267,23 +274,25 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Sample (or load) the curves, analyse every task, write the report."""
     args = _parser().parse_args(argv)
     targets = {k: float(v) for k, v in (kv.split("=") for kv in args.targets.split(",") if kv)}
+    command = "python -m benchmarks.multifidelity.brackets " + shlex.join(
+        list(sys.argv[1:] if argv is None else argv)
+    )
     if args.from_json:
-        curves = {
-            name: np.asarray(rows)
-            for path in args.from_json.split(",")
-            for name, rows in json.loads(Path(path).read_text()).items()
-        }
+        stored = [json.loads(Path(path).read_text()) for path in args.from_json.split(",")]
     else:
         from threadpoolctl import threadpool_limits
 
         warnings.simplefilter("ignore")  # scikit-learn convergence warnings
         with threadpool_limits(1):  # one core per task, as the benchmark's runs
-            curves = {
-                name: sample_curves(tasks.TASKS[name], args.configs, args.seed)
+            sampled = {
+                name: sample_curves(tasks.TASKS[name], args.configs, args.seed).tolist()
                 for name in args.tasks.split(",")
             }
+        stored = [{"command": command, "git": _git(), "curves": sampled}]
         if args.json:
-            Path(args.json).write_text(json.dumps({k: v.tolist() for k, v in curves.items()}))
+            Path(args.json).write_text(json.dumps(stored[0]))
+    curves = {name: np.asarray(rows) for doc in stored for name, rows in doc["curves"].items()}
+    sources = [f"`{doc['command']}` (git {doc['git']})" for doc in stored]
 
     def analyse_all(given: dict[str, float]) -> dict[str, dict[str, Any]]:
         return {
@@ -296,10 +305,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     sections = {"Targets estimated from the curves (random search's median best)": analyse_all({})}
     if targets:
         sections["Targets given (`--targets`)"] = analyse_all(targets)
-    command = "python -m benchmarks.multifidelity.brackets " + shlex.join(
-        list(sys.argv[1:] if argv is None else argv)
-    )
-    Path(args.output).write_text(render(sections, command.strip()))
+    Path(args.output).write_text(render(sections, command, sources))
     print(Path(args.output).read_text())
 
 

@@ -82,11 +82,13 @@ def test_cli_samples_stores_and_rebuilds_the_report(tmp_path):
             "--output", str(out), "--json", str(raw)]  # fmt: skip
     brackets.main(argv)
     stored = json.loads(raw.read_text())
-    assert np.asarray(stored["synthetic"]).shape == (60, 5)
-    assert len({tuple(row) for row in stored["synthetic"]}) == 60  # distinct configurations
-    assert "| synthetic |" in out.read_text()
+    assert stored["git"] and stored["command"].endswith(f"--json {raw}")
+    assert np.asarray(stored["curves"]["synthetic"]).shape == (60, 5)
+    assert len({tuple(row) for row in stored["curves"]["synthetic"]}) == 60  # distinct ones
+    assert "| synthetic | 60 |" in out.read_text()
     again = tmp_path / "again.md"
     brackets.main(["--from-json", str(raw), "--targets", "synthetic=0.5", "--output", str(again),
                    "--replays", "200", "--bootstrap", "5"])  # fmt: skip
     text = again.read_text()
+    assert f"curves sampled by `{stored['command']}` (git {stored['git']})" in text
     assert "## Targets given" in text and "| synthetic | 60 | 0.5 |" in text
