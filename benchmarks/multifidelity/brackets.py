@@ -1,22 +1,15 @@
 """How far each task's early losses can be trusted: Hyperband's brackets replayed on curves.
 
-``python -m benchmarks.multifidelity.brackets --configs 800 --output X.md``
+Sample the curves (minutes per task) and write the report::
 
-For each task, ``--configs`` distinct configurations are drawn at random and their
-losses read at every rung (1, 3, 9, 27, 81 steps). On these curves each Hyperband bracket
-with random sampling is replayed many times as Li et al.'s synchronous successive halving
-(Algorithm 1 with the benchmark's r = 1, eta = 3, R = 81): a replay draws the bracket's
-configurations from the sampled ones, keeps the best 1/eta at each rung, and succeeds
-when a configuration that ran all R steps reached the task's target. A bracket that
-succeeds with probability P at a cost of C steps needs about C / -log(1 - P) steps when
-replayed until it succeeds; random search, whose trials each reach the target with
-probability p, needs about R / -log(1 - p). Their ratio is the bracket's *fraction* of
-random search's resource, the quantity the benchmark's targets bound (1/4 for Hyperband
-and ASHA), here free of any sampler and of seed noise in the runs.
+    python -m benchmarks.multifidelity.brackets --configs 2000 --json /tmp/curves.json
 
-The target is the benchmark's definition computed on the sample: the median, over
-replays, of the best final loss of ``--budget-trials`` random configurations. A
-bootstrap over the sampled configurations gives each figure's spread.
+Rebuild the report from stored curves, at the multi-fidelity page's targets::
+
+    python -m benchmarks.multifidelity.brackets --from-json /tmp/curves.json \\
+        --targets gbm-cancer=0.09992
+
+``_METHOD`` (printed in the report) says what is measured and how.
 """
 
 from __future__ import annotations
@@ -38,6 +31,29 @@ import numpy as np
 from benchmarks.multifidelity import tasks
 from benchmarks.multifidelity.methods import MIN_RESOURCE, REDUCTION_FACTOR
 from benchmarks.multifidelity.run import _git
+
+_METHOD = (
+    "For each task, distinct configurations are drawn at random and their losses read at "
+    "every rung (1, 3, 9, 27, 81 steps). On these curves each Hyperband bracket with random "
+    "sampling is replayed many times as Li et al.'s synchronous successive halving "
+    "(Algorithm 1 with the benchmark's r = 1, eta = 3, R = 81): a replay draws the "
+    "bracket's configurations from the sampled ones, keeps the best 1/eta at each rung, "
+    "and succeeds when a configuration that ran all R steps reached the task's target. A "
+    "bracket that succeeds with probability P at a cost of C steps needs about "
+    "C / -log(1 - P) steps when replayed until it succeeds; random search, whose trials "
+    "each reach the target with probability p, needs about R / -log(1 - p). Their ratio is "
+    "the bracket's *fraction* of random search's resource, the quantity the benchmark's "
+    "targets bound (1/4 for Hyperband and ASHA), here free of any sampler and of seed "
+    "noise in the runs. Bracket s is successive halving from min_resource 3**(4 - s), so "
+    "ASHA with that min_resource is its asynchronous counterpart. *Hyperband* pools one "
+    "iteration of the five brackets (their steps and successes): what Hyperband with "
+    "random sampling needs in the long run, whatever the order of its brackets (within a "
+    "budget of two iterations, running the best bracket first reaches the target sooner)."
+    "\n\nThe estimated target is the benchmark's definition computed on the sample: the "
+    "median, over replays, of the best final loss of `--budget-trials` random "
+    "configurations. A bootstrap over the sampled configurations gives each figure's "
+    "spread."
+)
 
 #: The rungs of the benchmark's setting, min_resource * eta**k up to max_resource:
 #: 1, 3, 9, 27, 81.
@@ -232,7 +248,7 @@ def render(
         f"(python {sys.version.split()[0]}; scikit-learn {version('scikit-learn')}); "
         f"curves sampled by {', '.join(sources)}.",
         "",
-        (__doc__ or "").split("\n\n", 1)[1].strip().replace("``", "`"),
+        _METHOD,
         "",
         f"Bracket s halves s times from r = 3**(4 - s) steps; the brackets cost {costs} steps. "
         "Each bracket cell is its fraction of random search's resource (point estimate, "
@@ -242,8 +258,28 @@ def render(
         "about in the best 3**-(k+1) there.",
     ]
     for title, analyses in sections.items():
-        lines += ["", f"## {title}", "", *_table(analyses)]
+        lines += ["", f"## {title}", "", *_table(analyses), "", *_reading(analyses)]
     return "\n".join(lines) + "\n"
+
+
+def _reading(analyses: dict[str, dict[str, Any]]) -> list[str]:
+    """Per task, the best bracket and whether any bracket can need at most 1/4."""
+    s_max = len(RUNGS) - 1
+    lines = []
+    for name, a in analyses.items():
+        point, spread = a["point"], a["spread"]
+        best = min(range(s_max + 1), key=lambda s: point[f"s{s}"])
+        low = min(spread[f"s{s}"][0] for s in range(s_max + 1))
+        verdict = (
+            "no bracket needs 1/4 or less, even at its 5th percentile"
+            if low > 0.25
+            else "1/4 is within reach"
+        )
+        lines.append(
+            f"- {name}: best bracket s={best} ({_fmt(point[f's{best}'])}); Hyperband "
+            f"{_fmt(point['hyperband'])}; {verdict}."
+        )
+    return lines
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -92,3 +92,13 @@ def test_cli_samples_stores_and_rebuilds_the_report(tmp_path):
     text = again.read_text()
     assert f"curves sampled by `{stored['command']}` (git {stored['git']})" in text
     assert "## Targets given" in text and "| synthetic | 60 | 0.5 |" in text
+
+
+def test_the_report_says_where_no_bracket_can_need_a_quarter_of_random_search():
+    trusted = brackets.analyse(_ranked_curves(1000), 47, 2000, 20, 0)
+    misleading = brackets.analyse(_ranked_curves(1000, reverse_early=True), 47, 2000, 20, 0)
+    text = brackets.render({"t": {"a": trusted, "b": misleading}}, "cmd", ["`x` (git y)"])
+    lines = {line[2:3]: line for line in text.splitlines() if line.startswith("- ")}
+    assert lines["a"].startswith("- a: best bracket s=4 (0.0")
+    assert lines["a"].endswith("1/4 is within reach.")
+    assert lines["b"].endswith("no bracket needs 1/4 or less, even at its 5th percentile.")
