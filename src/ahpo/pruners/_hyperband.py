@@ -103,8 +103,14 @@ class HyperbandPruner(BasePruner):
         to the bracket whose slice of ``[0, 1)``, of length ``n_b / N``, holds it, so
         every prefix of trials is shared among the brackets in proportion to
         ``n_b`` (within 3 trials): each bracket hedges from the start, and each
-        bracket's first result comes later. The multi-fidelity benchmark
-        (``docs/benchmarks/multifidelity.md``) measures both.
+        bracket's first result comes later. Choose it when early losses may mislead
+        (the configurations best at the end are slow starters, as shallow boosted
+        trees that deeper ones outrun in the first iterations): there the aggressive
+        brackets cost more than random search, and running them first delays the
+        result. The multi-fidelity benchmark
+        (``docs/benchmarks/multifidelity.md``) measures both orders, and
+        ``docs/benchmarks/multifidelity-brackets.md`` how far each task's early losses
+        can be trusted.
     sampler_trials
         What the sampler learns from (see :meth:`sampler_view`):
 
