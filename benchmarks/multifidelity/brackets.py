@@ -61,6 +61,8 @@ RUNGS = tuple(
     MIN_RESOURCE * REDUCTION_FACTOR**k
     for k in range(round(math.log(tasks.MAX_RESOURCE / MIN_RESOURCE, REDUCTION_FACTOR)) + 1)
 )
+#: The brackets in Li et al.'s order, the most aggressive (s = s_max) first.
+_BRACKETS = tuple(range(len(RUNGS) - 1, -1, -1))
 
 
 def sample_curves(task: tasks.Task, n_configs: int, seed: int) -> np.ndarray:
@@ -86,7 +88,7 @@ def sample_curves(task: tasks.Task, n_configs: int, seed: int) -> np.ndarray:
 
 def bracket_plan(s: int, s_max: int, eta: int) -> list[int]:
     """How many configurations bracket ``s`` runs at each of its rungs (Li et al., Alg. 1)."""
-    n = math.ceil((s_max + 1) / (s + 1) * eta**s)
+    n = -(-(s_max + 1) * eta**s // (s + 1))  # ceil, in exact integer arithmetic
     return [n // eta**i for i in range(s + 1)]
 
 
@@ -210,9 +212,9 @@ def _fmt(x: float) -> str:
 
 
 def _table(analyses: dict[str, dict[str, Any]]) -> list[str]:
-    s_max = len(RUNGS) - 1
+    s_max = _BRACKETS[0]
     header = [f"s={s} ({bracket_plan(s, s_max, REDUCTION_FACTOR)[0]} at r={RUNGS[s_max - s]})"
-              for s in range(s_max, -1, -1)]  # fmt: skip
+              for s in _BRACKETS]  # fmt: skip
     lines = [
         "| task | configurations | target | reaching it | their median rank quantile at "
         f"steps {', '.join(map(str, RUNGS[:-1]))} | " + " | ".join(header) + " | Hyperband |",
@@ -222,7 +224,7 @@ def _table(analyses: dict[str, dict[str, Any]]) -> list[str]:
         point, spread = a["point"], a["spread"]
         cells = [
             f"{_fmt(point[k])} ({_fmt(spread[k][0])}–{_fmt(spread[k][1])})"
-            for k in [*(f"s{s}" for s in range(s_max, -1, -1)), "hyperband"]
+            for k in [*(f"s{s}" for s in _BRACKETS), "hyperband"]
         ]
         quantiles = ", ".join(f"{q:.2f}" for q in a["quantiles"])
         lines.append(
@@ -239,8 +241,7 @@ def render(
 
     ``sources`` name the runs that sampled the curves (their command and commit).
     """
-    s_max = len(RUNGS) - 1
-    costs = ", ".join(str(bracket_cost(s, s_max, REDUCTION_FACTOR)) for s in range(s_max, -1, -1))
+    costs = ", ".join(str(bracket_cost(s, _BRACKETS[0], REDUCTION_FACTOR)) for s in _BRACKETS)
     lines = [
         "# Multi-fidelity benchmark: how far early losses can be trusted",
         "",
@@ -264,12 +265,11 @@ def render(
 
 def _reading(analyses: dict[str, dict[str, Any]]) -> list[str]:
     """Per task, the best bracket and whether any bracket can need at most 1/4."""
-    s_max = len(RUNGS) - 1
     lines = []
     for name, a in analyses.items():
         point, spread = a["point"], a["spread"]
-        best = min(range(s_max + 1), key=lambda s: point[f"s{s}"])
-        low = min(spread[f"s{s}"][0] for s in range(s_max + 1))
+        best = min(_BRACKETS, key=lambda s: point[f"s{s}"])
+        low = min(spread[f"s{s}"][0] for s in _BRACKETS)
         verdict = (
             "no bracket needs 1/4 or less, even at its 5th percentile"
             if low > 0.25
