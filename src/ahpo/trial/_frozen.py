@@ -106,6 +106,18 @@ class FrozenTrial:
     __hash__ = None  # type: ignore[assignment]
 
 
+def identity(trial: FrozenTrial) -> tuple[int, datetime.datetime | None, datetime.datetime | None]:
+    """What tells apart two finished trials with one study name and one number.
+
+    Caches of finished trials (a sampler's encoded parameters, a pruner's rung values)
+    are keyed by study name and trial number. A sampler or pruner used again on a
+    study of the same name, in another storage or after the study was deleted and
+    created again, sees other trials under those keys; this tuple (storage id, start
+    and completion times) differs for them, so an entry can be checked before use.
+    """
+    return (trial.trial_id, trial.datetime_start, trial.datetime_complete)
+
+
 def check_values(values: Sequence[float], n_objectives: int) -> tuple[float, ...] | str:
     """Validate objective values: the tuple on success, else the reason as text."""
     if len(values) != n_objectives:

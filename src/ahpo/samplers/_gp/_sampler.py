@@ -24,7 +24,7 @@ from ahpo.samplers._gp._unseen import Unseen, fresh_row
 from ahpo.samplers._gp._warp import warp
 from ahpo.samplers._random import RandomSampler
 from ahpo.samplers._random_fraction import RandomFraction
-from ahpo.trial._frozen import FrozenTrial
+from ahpo.trial._frozen import FrozenTrial, identity
 from ahpo.trial._state import TrialState
 
 if TYPE_CHECKING:
@@ -165,7 +165,9 @@ class GPSampler(BaseSampler):
         self._startup = SobolStartup(seed)
         self._lock = threading.Lock()
         self._thetas: dict[tuple[str, ...], FloatArray] = {}
-        self._rows: dict[tuple[str, ...], dict[int, FloatArray | None]] = {}
+        # Encoded rows by search space and trial number, with the trial's identity.
+        self._rows: dict[tuple[str, ...], dict[int, tuple[tuple[object, ...], FloatArray | None]]]
+        self._rows = {}
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -327,16 +329,20 @@ class GPSampler(BaseSampler):
         encoding: Encoding,
         branches: Branches | None = None,
     ) -> Observations:
-        # Finished trials never change: each one is encoded once per search space.
+        # Finished trials never change: each one is encoded once per search space. An
+        # entry is used only for the trial it was made from (``identity``): another
+        # study of the same name has other trials under the same numbers.
         key = (study_name, *map(repr, encoding.dists), *encoding.names, str(branches is None))
         with self._lock:
             cache = self._rows.setdefault(key, {})
         rows, values, constraints = [], [], []
         n_constraints = None
         for t in complete:
-            if t.number not in cache:
-                cache[t.number] = _encode(encoding, t.params, branches)
-            row = cache[t.number]
+            made_from = identity(t)
+            entry = cache.get(t.number)
+            if entry is None or entry[0] != made_from:
+                entry = cache[t.number] = (made_from, _encode(encoding, t.params, branches))
+            row = entry[1]
             if row is None or t.values is None or not np.all(np.isfinite(t.values)):
                 continue  # outside the space, or a value the model cannot fit (inf)
             c = t.constraints if self._constraints_func is not None else ()

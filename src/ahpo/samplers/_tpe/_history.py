@@ -3,7 +3,8 @@
 Finished trials never change, so each is read once: its parameters are stored as
 internal values in one column per parameter, keyed by trial number. Asking for the
 observations of a set of trials is then a dictionary lookup per value instead of a
-conversion and a range check.
+conversion and a range check. A trial seen under a number it did not have before (the
+sampler now samples another study of the same name) clears the record.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from ahpo.distributions import BaseDistribution
-from ahpo.trial._frozen import FrozenTrial
+from ahpo.trial._frozen import FrozenTrial, identity
 
 
 class History:
@@ -27,7 +28,11 @@ class History:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._seen: set[int] = set()
+        self._clear()
+
+    def _clear(self) -> None:
+        # The identity of the trial recorded under each number.
+        self._seen: dict[int, tuple[object, ...]] = {}
         # Internal values by trial number (numbers are dense), NaN where absent.
         self._columns: dict[str, np.ndarray] = {}
         self._raw: dict[str, dict[int, object]] = {}
@@ -40,10 +45,14 @@ class History:
             self._update(finished)
 
     def _update(self, finished: Iterable[FrozenTrial]) -> None:
+        finished = list(finished)
+        seen = self._seen
+        if any(t.number in seen and seen[t.number] != identity(t) for t in finished):
+            self._clear()
         for t in finished:
             if t.number in self._seen:
                 continue
-            self._seen.add(t.number)
+            self._seen[t.number] = identity(t)
             for name, dist in t.distributions.items():
                 known = self._dists.setdefault(name, dist)
                 if known != dist:

@@ -268,7 +268,8 @@ class TPESampler(BaseSampler):
         return memo[1]
 
     def _history(self, study_name: str) -> History:
-        return self._histories.setdefault(study_name, History())
+        history = self._histories.get(study_name)
+        return history if history is not None else self._histories.setdefault(study_name, History())
 
     def _seen(
         self,
