@@ -74,6 +74,12 @@ def test_minimizing_study_is_an_error():
         fit_with_pruning(study().ask(), SGDClassifier(), XT, YT, XV, YV, n_steps=2)
 
 
+def test_multi_objective_study_is_a_clear_error():
+    trial = ahpo.create_study(directions=["maximize", "maximize"]).ask()
+    with pytest.raises(NotImplementedError, match=r"'trial'.*single-objective.*2 objectives"):
+        fit_with_pruning(trial, SGDClassifier(), XT, YT, XV, YV, n_steps=2)
+
+
 @pytest.mark.parametrize(
     ("estimator", "kwargs", "param"),
     [

@@ -84,6 +84,12 @@ def test_unknown_key_is_an_error():
         _train(study().ask(), key="validation-error")
 
 
+def test_multi_objective_study_is_a_clear_error():
+    trial = ahpo.create_study(directions=["minimize", "maximize"]).ask()
+    with pytest.raises(NotImplementedError, match=r"'trial'.*single-objective.*2 objectives"):
+        XGBoostPruningCallback(trial, "validation-logloss")
+
+
 @pytest.mark.parametrize("key", ["logloss", 3])
 def test_validation(key):
     with pytest.raises((ValueError, TypeError), match="observation_key"):

@@ -6,7 +6,11 @@ from typing import Any
 
 from ahpo._validation import invalid, type_error
 from ahpo.integration._imports import require
-from ahpo.integration._report import check_direction, report_and_check
+from ahpo.integration._report import (
+    check_direction,
+    check_single_objective,
+    report_and_check,
+)
 
 _CV_ENTRY = 5  # lightgbm.cv adds the standard deviation over folds
 
@@ -16,8 +20,8 @@ class LightGBMPruningCallback:
 
     Pass it in ``callbacks`` of ``lightgbm.train`` / ``lightgbm.cv`` or of a
     scikit-learn-API model's ``fit``. The value reported at step ``i`` is the metric
-    after round ``i`` (``env.iteration``); with ``lightgbm.cv`` it is the mean over
-    folds. Needs ``pip install 'ahpo[lightgbm]'``.
+    after round ``i`` (``env.iteration``, from 0); with ``lightgbm.cv`` it is the mean
+    of ``metric`` over the validation folds. Needs ``pip install 'ahpo[lightgbm]'``.
 
     Parameters
     ----------
@@ -29,13 +33,17 @@ class LightGBMPruningCallback:
         The validation set's name (``"valid_0"`` unless named in ``valid_names``);
         ignored with ``lightgbm.cv``.
     report_interval
-        Report every ``report_interval`` rounds, an int ``>= 1``.
+        Report after every ``report_interval``-th round (steps ``report_interval - 1``,
+        ``2 * report_interval - 1``, ..., as Optuna), an int ``>= 1``.
 
     Raises
     ------
+    NotImplementedError
+        If the trial's study has several objectives (pruning needs one).
     ValueError
-        At the first round, if ``metric`` is not evaluated on ``valid_name``, or if
-        the study's direction disagrees with whether higher values of it are better.
+        At the first round, if LightGBM evaluates no set named ``valid_name``, if
+        ``metric`` is not evaluated on it, or if the study's direction disagrees with
+        whether higher values of the metric are better.
 
     Examples
     --------
@@ -70,31 +78,48 @@ class LightGBMPruningCallback:
             raise type_error("report_interval", "an int >= 1", report_interval, owner=owner)
         if report_interval < 1:
             raise invalid("report_interval", "an int >= 1", report_interval, owner=owner)
+        check_single_objective(trial, owner)
         self._trial = trial
         self._metric = metric
         self._valid_name = valid_name
         self._interval = report_interval
         self._checked = False
 
-    def _find(self, results: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    def _find(self, results: list[tuple[Any, ...]] | None) -> tuple[Any, ...]:
+        results = list(results or [])
+        # lightgbm.cv gives 5-tuples (..., std over folds) and names its sets "valid" and,
+        # with eval_train_metric=True, "train"; valid_name does not apply there.
+        is_cv = bool(results) and len(results[0]) == _CV_ENTRY
+        target = "valid" if is_cv else self._valid_name
+        evaluated = []
         for entry in results:
             data, name = entry[0], entry[1]
-            if len(entry) == _CV_ENTRY and name.split(" ")[-1] == self._metric:
-                return entry  # lightgbm.cv: (data, metric, mean, higher_is_better, stdv)
-            if data == self._valid_name and name == self._metric:
+            if data == "cv_agg":  # lightgbm < 4.7: ("cv_agg", "valid auc", ...)
+                data, _, name = name.partition(" ")
+            if data == target and name == self._metric:
                 return entry
-        available = [f"{e[0]}: {e[1]}" for e in results]
-        raise invalid(
-            "metric",
-            f"a metric LightGBM evaluates on {self._valid_name!r} (evaluated: {available})",
-            self._metric,
-            owner="LightGBMPruningCallback",
-        )
+            evaluated.append((data, name))
+        owner = "LightGBMPruningCallback"
+        sets = list(dict.fromkeys(data for data, _ in evaluated))
+        if not is_cv and target not in sets:
+            raise invalid(
+                "valid_name",
+                "the name of a set LightGBM evaluates (valid_sets of lightgbm.train or "
+                f"eval_set of fit; evaluated: {sets})",
+                self._valid_name,
+                owner=owner,
+            )
+        if is_cv:
+            where = "lightgbm.cv evaluates on its 'valid' folds"
+        else:
+            where = f"LightGBM evaluates on {self._valid_name!r}"
+        shown = [f"{data}: {name}" for data, name in evaluated]
+        raise invalid("metric", f"a metric {where} (evaluated: {shown})", self._metric, owner=owner)
 
     def __call__(self, env: Any) -> None:
         entry = self._find(env.evaluation_result_list)
         if not self._checked:
             check_direction(self._trial, bool(entry[3]), self._metric, "LightGBM")
             self._checked = True
-        if env.iteration % self._interval == 0:
+        if (env.iteration + 1) % self._interval == 0:
             report_and_check(self._trial, entry[2], env.iteration, "LightGBM iteration")

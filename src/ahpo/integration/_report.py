@@ -25,3 +25,17 @@ def check_direction(trial: Any, higher_is_better: bool, metric: str, owner: str)
             f"direction is {getattr(direction, 'name', direction)}; create the study with "
             f"direction={'maximize' if higher_is_better else 'minimize'!r}."
         )
+
+
+def check_single_objective(trial: Any, owner: str) -> None:
+    """Raise if ``trial`` belongs to a multi-objective study, which takes no reports.
+
+    A trial without a study (e.g. a ``FixedTrial`` replaying the best parameters) passes.
+    """
+    directions = getattr(getattr(trial, "study", None), "directions", None)
+    if directions is not None and len(directions) > 1:
+        raise NotImplementedError(
+            f"The 'trial' parameter of {owner} must be a trial of a single-objective study: "
+            "pruning reports intermediate values, which multi-objective studies do not take. "
+            f"Got a trial of a study with {len(directions)} objectives instead."
+        )

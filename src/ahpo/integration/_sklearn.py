@@ -7,7 +7,11 @@ from typing import Any
 
 from ahpo._validation import invalid, type_error
 from ahpo.integration._imports import require
-from ahpo.integration._report import check_direction, report_and_check
+from ahpo.integration._report import (
+    check_direction,
+    check_single_objective,
+    report_and_check,
+)
 
 _MODES = ("auto", "partial_fit", "warm_start")
 #: Parameters that count a warm-started estimator's iterations, in order of preference.
@@ -128,6 +132,7 @@ def fit_with_pruning(
             raise invalid(name, "an int >= 1", value, owner=owner)
     score = _scorer(scoring)
     mode = _mode(estimator, mode)
+    check_single_objective(trial, owner)
     check_direction(trial, True, "score", owner)
     if mode == "partial_fit":
         import numpy as np

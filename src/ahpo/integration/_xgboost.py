@@ -6,7 +6,7 @@ from typing import Any
 
 from ahpo._validation import invalid, type_error
 from ahpo.integration._imports import require
-from ahpo.integration._report import report_and_check
+from ahpo.integration._report import check_single_objective, report_and_check
 
 _xgb = require("xgboost", "xgboost", "XGBoostPruningCallback")
 
@@ -31,6 +31,8 @@ class XGBoostPruningCallback(_xgb.callback.TrainingCallback):  # type: ignore[mi
 
     Raises
     ------
+    NotImplementedError
+        If the trial's study has several objectives (pruning needs one).
     ValueError
         After the first round, if XGBoost logged nothing under ``observation_key``.
 
@@ -67,6 +69,7 @@ class XGBoostPruningCallback(_xgb.callback.TrainingCallback):  # type: ignore[mi
                 observation_key,
                 owner="XGBoostPruningCallback",
             )
+        check_single_objective(trial, "XGBoostPruningCallback")
         self._trial = trial
         self._key = observation_key
         self._data, self._metric = observation_key.split("-", 1)
