@@ -325,8 +325,7 @@ class SearchCV(BaseSearchCV):
                     min_resource=schedule.min_resources, reduction_factor=schedule.factor
                 )
             elif pruner is None and self.enable_pruning:
-                pruner = ahpo.pruners.MedianPruner() if hasattr(ahpo.pruners, "MedianPruner") \
-                    else None
+                pruner = ahpo.pruners.MedianPruner()
             elif pruner is not None:
                 pruner = private_copy(pruner)
             study = ahpo.create_study(
