@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 import ahpo
 from ahpo import TrialState
 from ahpo.pruners import HyperbandPruner, NopPruner
-from ahpo.pruners._successive_halving import rung_value
+from ahpo.pruners._rungs import rung_value
 from ahpo.pruners._views import RungCache, RungView
 from ahpo.samplers import RandomSampler
 

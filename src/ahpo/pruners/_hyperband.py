@@ -9,12 +9,9 @@ from collections.abc import Container
 from ahpo._validation import invalid
 from ahpo._view import StudyView
 from ahpo.pruners._base import BasePruner
-from ahpo.pruners._successive_halving import (
-    COMPETING_STATES,
-    asha_prune,
-    first_crossed_rung_step,
-)
-from ahpo.pruners._util import check_int, check_resource, earliest_complete
+from ahpo.pruners._rungs import RungIndexes
+from ahpo.pruners._successive_halving import first_crossed_rung_step
+from ahpo.pruners._util import check_int, check_resource, earliest_complete, worse_first_sign
 from ahpo.pruners._views import BracketView, RungCache, RungView
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
@@ -209,6 +206,7 @@ class HyperbandPruner(BasePruner):
                 "bootstrap_count", "0 when max_resource is 'auto'", bootstrap_count, owner=owner
             )
         self._rung_cache = RungCache(self._min_resource, self._reduction_factor)
+        self._indexes = RungIndexes()
 
     def _resolved_max_resource(
         self, view: StudyView | None, trials: list[FrozenTrial] | None = None
@@ -286,7 +284,7 @@ class HyperbandPruner(BasePruner):
             return False
         trials: list[FrozenTrial] | None = None
         if self._max_resource == "auto":
-            trials = view.get_trials(COMPETING_STATES)
+            trials = view.get_trials()
         max_resource = self._resolved_max_resource(view, trials)
         if max_resource is None:
             return False
@@ -301,16 +299,20 @@ class HyperbandPruner(BasePruner):
         if rung_step is None or rung_step >= max_resource:
             return False
         if trials is None:
-            trials = view.get_trials(COMPETING_STATES)
-        same = [t for t in trials if self._bracket_at(t.number, cumulative) == bracket]
-        return asha_prune(
-            same,
+            trials = view.get_trials()
+        index = self._indexes.get(
+            view.study_name,
+            worse_first_sign(view.direction),
+            (bracket, cumulative),
+            lambda number: self._bracket_at(number, cumulative) == bracket,
+        )
+        return index.prunes(
+            trials,
             trial,
-            view.direction,
             rung_step,
             self._reduction_factor,
             self._bootstrap_count,
-            below=max_resource,
+            last=min(trial.last_step, max_resource - 1),
         )
 
     def sampler_view(self, view: StudyView, trial: FrozenTrial) -> StudyView:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
-from ahpo._direction import StudyDirection
 from ahpo._validation import invalid
 from ahpo._view import StudyView
 from ahpo.pruners._base import BasePruner
+from ahpo.pruners._rungs import RungIndexes
 from ahpo.pruners._util import (
     check_int,
     check_resource,
@@ -16,21 +15,6 @@ from ahpo.pruners._util import (
     worse_first_sign,
 )
 from ahpo.trial._frozen import FrozenTrial
-from ahpo.trial._state import TrialState
-
-#: The trials whose reported values compete at a rung.
-COMPETING_STATES = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.RUNNING)
-
-
-def rung_value(intermediate_values: Mapping[int, float], rung_step: int) -> float | None:
-    """The value a trial carries into the rung at ``rung_step``, ``None`` if not reached.
-
-    It is the value reported at the smallest reported step ``>= rung_step``: the report
-    with which the trial crossed the rung (exactly ``rung_step`` when every step is
-    reported).
-    """
-    crossing = min((s for s in intermediate_values if s >= rung_step), default=None)
-    return None if crossing is None else intermediate_values[crossing]
 
 
 def estimate_min_resource(trials: Iterable[FrozenTrial]) -> int | None:
@@ -58,53 +42,6 @@ def first_crossed_rung_step(
     while rung_step <= previous:  # rungs decided at earlier reports
         rung_step *= reduction_factor
     return rung_step if rung_step <= step else None
-
-
-def asha_prune(
-    others: Iterable[FrozenTrial],
-    trial: FrozenTrial,
-    direction: StudyDirection,
-    rung_step: int,
-    reduction_factor: int,
-    bootstrap_count: int,
-    *,
-    below: int | None = None,
-) -> bool:
-    """Decide the rungs ``trial`` crossed with its last report (ASHA, Li et al. 2020).
-
-    ``rung_step`` is the first of them (see :func:`first_crossed_rung_step`); the next
-    ones are ``reduction_factor`` times further. ``others`` are the trials it competes
-    with (the trial itself may be among them; it is skipped by number). Rungs at steps
-    ``>= below`` (Hyperband's ``max_resource``) are not decided; ``None``: no limit.
-    """
-    step = trial.last_step
-    if step is None or rung_step > step:
-        return False
-    value = trial.intermediate_values[step]
-    if math.isnan(value):
-        return True
-    sign = worse_first_sign(direction)
-    own = sign * value
-    rivals = [t for t in others if t.number != trial.number]
-    last = step if below is None else min(step, below - 1)
-    while rung_step <= last:
-        competing = [own]
-        for t in rivals:
-            v = rung_value(t.intermediate_values, rung_step)
-            if v is not None:
-                competing.append(math.inf if math.isnan(v) else sign * v)
-        # Until more than ``bootstrap_count`` trials reached the rung, nobody is promoted.
-        if len(competing) <= bootstrap_count:
-            return True
-        # Top 1/eta of the rung (itself included) go on; while the rung holds fewer than
-        # eta trials, only a trial that beats or ties all of them does (as Optuna; ASHA
-        # would pause it, but trials here cannot be resumed).
-        k = max(len(competing) // reduction_factor - 1, 0)
-        competing.sort()
-        if own > competing[k]:
-            return True
-        rung_step *= reduction_factor
-    return False
 
 
 class SuccessiveHalvingPruner(BasePruner):
@@ -188,6 +125,7 @@ class SuccessiveHalvingPruner(BasePruner):
             raise invalid(
                 "bootstrap_count", "0 when min_resource is 'auto'", bootstrap_count, owner=owner
             )
+        self._indexes = RungIndexes()
 
     def prune(self, view: StudyView, trial: FrozenTrial) -> bool:
         if trial.last_step is None:
@@ -195,7 +133,7 @@ class SuccessiveHalvingPruner(BasePruner):
         trials: list[FrozenTrial] | None = None
         min_resource = self._min_resource
         if min_resource == "auto":
-            trials = view.get_trials(COMPETING_STATES)
+            trials = view.get_trials()
             min_resource = estimate_min_resource(trials)
             if min_resource is None:
                 return False
@@ -205,7 +143,13 @@ class SuccessiveHalvingPruner(BasePruner):
         if rung_step is None:
             return False
         if trials is None:
-            trials = view.get_trials(COMPETING_STATES)
-        return asha_prune(
-            trials, trial, view.direction, rung_step, self._reduction_factor, self._bootstrap_count
+            trials = view.get_trials()
+        index = self._indexes.get(view.study_name, worse_first_sign(view.direction))
+        return index.prunes(
+            trials,
+            trial,
+            rung_step,
+            self._reduction_factor,
+            self._bootstrap_count,
+            last=trial.last_step,
         )

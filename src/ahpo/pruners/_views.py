@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Container
 
 from ahpo._view import StudyView
-from ahpo.pruners._successive_halving import rung_value
+from ahpo.pruners._rungs import rung_value
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState
 
