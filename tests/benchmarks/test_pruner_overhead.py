@@ -1,9 +1,9 @@
 """The pruner-overhead benchmark measures equal work on both sides and grades it."""
 
 import pytest
+from benchmarks.overhead import Timing
 
 from benchmarks import pruner_overhead
-from benchmarks.overhead import Timing
 
 optuna = pytest.importorskip("optuna")
 

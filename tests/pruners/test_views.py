@@ -151,6 +151,21 @@ def test_rung_view_reuses_finished_trials():
     assert first[4] is not again[4]  # running: re-read every time
 
 
+def test_rung_view_of_a_study_created_again_under_its_name_shows_its_own_values():
+    """One pruner, two in-memory studies named alike (trial ids restart at 0): the view
+    of the second shows the second's rung values, not cached ones of the first."""
+    pruner = HyperbandPruner(1, 9, 3, sampler_trials="rung", min_observations=2)
+    shown = []
+    for base in (1.0, 5.0):
+        study = ahpo.create_study(study_name="same", pruner=pruner)
+        for i in range(3):
+            add(study, {1: base + i, 3: base + i, 9: base + i})
+        running(study, {})
+        view = pruner.sampler_view(study.view, study.trials[-1])
+        shown.append([t.value for t in view.get_trials((TrialState.COMPLETE,))])
+    assert shown == [[1.0, 2.0, 3.0], [5.0, 6.0, 7.0]]
+
+
 def test_rung_view_ignores_multi_objective_studies():
     pruner = HyperbandPruner(1, 9, 3, sampler_trials="rung")
     study = ahpo.create_study(directions=["minimize", "maximize"], pruner=pruner)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Container
 
 from ahpo._view import StudyView
 from ahpo.pruners._rungs import rung_value
-from ahpo.trial._frozen import FrozenTrial
+from ahpo.trial._frozen import FrozenTrial, identity
 from ahpo.trial._state import TrialState
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
@@ -63,10 +63,11 @@ class BracketView(_DerivedView):
 class RungCache:
     """Rung values of finished trials, computed once per trial (they never change).
 
-    Shared by the :class:`RungView` objects of one pruner; keyed by study name, trial
-    number and storage id (so a study deleted and created again is not confused).
-    Entries are written whole, so concurrent threads at worst compute the same entry
-    twice.
+    Shared by the :class:`RungView` objects of one pruner; keyed by study name and
+    trial number, each entry checked against the trial's ``identity`` (so a study
+    created again under its name, or in another storage, is not confused with the
+    earlier one). Entries are written whole, so concurrent threads at worst compute
+    the same entry twice.
 
     Parameters
     ----------
@@ -77,15 +78,16 @@ class RungCache:
     def __init__(self, min_resource: int, reduction_factor: int) -> None:
         self.min_resource = min_resource
         self.reduction_factor = reduction_factor
-        self._values: dict[tuple[str, int, int], tuple[float, ...]] = {}
-        self._relabelled: dict[tuple[str, int, int, int], FrozenTrial] = {}
+        self._values: dict[tuple[str, int], tuple[tuple[object, ...], tuple[float, ...]]] = {}
+        self._relabelled: dict[tuple[str, int, int], tuple[tuple[object, ...], FrozenTrial]] = {}
 
     def rung_values(self, study_name: str, trial: FrozenTrial) -> tuple[float, ...]:
         """The trial's value at rungs ``0, 1, …`` up to the last rung it reached."""
-        key = (study_name, trial.number, trial.trial_id)
+        key = (study_name, trial.number)
+        made_from = identity(trial)
         cached = self._values.get(key)
-        if cached is not None:
-            return cached
+        if cached is not None and cached[0] == made_from:
+            return cached[1]
         values: list[float] = []
         last = trial.last_step
         step = self.min_resource
@@ -95,28 +97,36 @@ class RungCache:
             step *= self.reduction_factor
         out = tuple(values)
         if trial.state in _FINISHED:
-            self._values[key] = out
+            self._values[key] = (made_from, out)
         return out
 
     def pending(self, study_name: str, trial: FrozenTrial) -> FrozenTrial:
         """``trial`` (finished) as a RUNNING trial: its parameters without a value."""
-        key = (study_name, trial.number, trial.trial_id, -1)
-        cached = self._relabelled.get(key)
-        if cached is None:
-            cached = dataclasses.replace(trial, state=TrialState.RUNNING, values=None)
-            self._relabelled[key] = cached
-        return cached
+        return self._relabel(
+            study_name, trial, -1,
+            lambda: dataclasses.replace(trial, state=TrialState.RUNNING, values=None),
+        )
 
     def relabelled(self, study_name: str, trial: FrozenTrial, rung: int) -> FrozenTrial:
         """``trial`` as a COMPLETE trial whose value is its value at ``rung``."""
-        key = (study_name, trial.number, trial.trial_id, rung)
+
+        def make() -> FrozenTrial:
+            value = self.rung_values(study_name, trial)[rung]
+            return dataclasses.replace(trial, state=TrialState.COMPLETE, values=(value,))
+
+        return self._relabel(study_name, trial, rung, make)
+
+    def _relabel(
+        self, study_name: str, trial: FrozenTrial, rung: int, make: Callable[[], FrozenTrial]
+    ) -> FrozenTrial:
+        key = (study_name, trial.number, rung)
+        made_from = identity(trial)
         cached = self._relabelled.get(key)
-        if cached is not None:
-            return cached
-        value = self.rung_values(study_name, trial)[rung]
-        out = dataclasses.replace(trial, state=TrialState.COMPLETE, values=(value,))
+        if cached is not None and cached[0] == made_from:
+            return cached[1]
+        out = make()
         if trial.state in _FINISHED:
-            self._relabelled[key] = out
+            self._relabelled[key] = (made_from, out)
         return out
 
 
