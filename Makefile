@@ -34,11 +34,12 @@ $(VENV)/.bench: pyproject.toml $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	touch $(VENV)/.bench
 
-# Overhead, then sampler quality on the synthetic problems (a few minutes on 2 cores);
+# Overhead (with and without pruning), then sampler quality on the synthetic problems (a few minutes on 2 cores);
 # bench-full adds the ML tasks (about 30 minutes). Reports go to $(BENCH_OUT)/.
 bench: $(VENV)/.bench
 	mkdir -p $(BENCH_OUT)
 	$(BIN)/python benchmarks/overhead.py --output $(BENCH_OUT)/overhead.md
+	$(BIN)/python -m benchmarks.pruner_overhead --output $(BENCH_OUT)/pruner_overhead.md
 	$(BIN)/python -m benchmarks.quality --budget 100 --seeds 10 --problems all,-tag:ml \
 		--optimizers $(QUALITY_OPTIMIZERS) --jobs 2 --json $(BENCH_OUT)/quality.json.gz \
 		--output $(BENCH_OUT)/quality.md --plot $(BENCH_OUT)/quality.png
