@@ -15,6 +15,7 @@ from ahpo.pruners._util import (
     worse_first_sign,
 )
 from ahpo.trial._frozen import FrozenTrial
+from ahpo.trial._state import TrialState
 
 
 def estimate_min_resource(trials: Iterable[FrozenTrial]) -> int | None:
@@ -130,11 +131,12 @@ class SuccessiveHalvingPruner(BasePruner):
     def prune(self, view: StudyView, trial: FrozenTrial) -> bool:
         if trial.last_step is None:
             return False
-        trials: list[FrozenTrial] | None = None
         min_resource = self._min_resource
         if min_resource == "auto":
-            trials = view.get_trials()
-            min_resource = estimate_min_resource(trials)
+            # Only COMPLETE trials count, and a study holds few of them next to the
+            # pruned ones: the storage filters, and the whole study is read only when a
+            # rung is crossed.
+            min_resource = estimate_min_resource(view.get_trials((TrialState.COMPLETE,)))
             if min_resource is None:
                 return False
         rung_step = first_crossed_rung_step(
@@ -142,8 +144,7 @@ class SuccessiveHalvingPruner(BasePruner):
         )
         if rung_step is None:
             return False
-        if trials is None:
-            trials = view.get_trials()
+        trials = view.get_trials()
         index = self._indexes.get(view.study_name, worse_first_sign(view.direction))
         return index.prunes(
             trials,
