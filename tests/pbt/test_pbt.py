@@ -94,14 +94,17 @@ def test_without_exploit_members_keep_their_params():
     assert all(len(v) == 1 for v in by_member.values())
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_pbt_beats_the_same_budget_without_exploit_and_explore(seed):
-    def best(quantile):
-        pbt = PopulationBasedTraining(8, 5, quantile_fraction=quantile, seed=seed)
-        study, _ = _run(pbt, 8 * 10)
+def test_pbt_beats_the_same_budget_without_exploit_and_explore():
+    # Paired by seed: both runs start from the same configurations (the base sampler
+    # shares the seed). Under "no better", wins in >= 9 of 10 seeds has p ~ 0.011.
+    def best(quantile, seed):
+        pbt = PopulationBasedTraining(4, 2, quantile_fraction=quantile, seed=seed)
+        study, _ = _run(pbt, 4 * 25)
         return study.best_value
 
-    assert best(0.25) < 0.8 * best(0.0)
+    ratios = np.array([best(0.25, seed) / best(0.0, seed) for seed in range(10)])
+    assert (ratios < 1).sum() >= 9
+    assert np.median(ratios) < 0.8
 
 
 def test_workers_on_one_storage_continue_the_same_population(tmp_path):
@@ -143,8 +146,9 @@ def test_explore_stays_in_the_space(u, seed, resample):
     assert sorted(out) == sorted(params)
     for name, dist in _DISTS.items():
         assert dist.contains(dist.to_internal_repr(out[name]))
-    if resample == 0.0:
-        assert out["c"] == params["c"]
+    if resample == 0.0:  # a categorical moves to a neighbouring choice at most
+        index = _DISTS["c"].to_internal_repr
+        assert abs(index(out["c"]) - index(params["c"])) <= 1
 
 
 def test_objective_needs_the_pbt_sampler():

@@ -30,16 +30,20 @@ class Member:
         Its most recent COMPLETE segment, ``None`` before its first one ends.
     busy
         Whether a segment of it is RUNNING.
+    failed
+        Whether the segment it ran after ``latest`` ended FAIL or PRUNED.
     """
 
     index: int
     latest: FrozenTrial | None
     busy: bool
+    failed: bool = False
 
 
 def members(trials: Sequence[FrozenTrial], population_size: int) -> list[Member]:
     """The ``population_size`` members, as the trials of the study describe them."""
     latest: dict[int, FrozenTrial] = {}
+    last_end: dict[int, FrozenTrial] = {}  # the last segment that finished, by number
     busy: set[int] = set()
     for t in trials:
         info = t.system_attrs.get(PBT_KEY)
@@ -48,11 +52,24 @@ def members(trials: Sequence[FrozenTrial], population_size: int) -> list[Member]
         m = int(info["member"])
         if t.state == TrialState.RUNNING:
             busy.add(m)
-        elif t.state == TrialState.COMPLETE:
+            continue
+        if t.state == TrialState.WAITING:
+            continue
+        if m not in last_end or t.number > last_end[m].number:
+            last_end[m] = t
+        if t.state == TrialState.COMPLETE:
             old = latest.get(m)
             if old is None or generation(t) >= generation(old):
                 latest[m] = t
-    return [Member(m, latest.get(m), m in busy) for m in range(population_size)]
+    return [
+        Member(
+            m,
+            latest.get(m),
+            m in busy,
+            m in latest and last_end[m].state != TrialState.COMPLETE,
+        )
+        for m in range(population_size)
+    ]
 
 
 def generation(trial: FrozenTrial) -> int:
@@ -60,8 +77,17 @@ def generation(trial: FrozenTrial) -> int:
     return int(trial.system_attrs[PBT_KEY]["generation"])
 
 
+def _parent(trial: FrozenTrial) -> int | None:
+    info = trial.system_attrs.get(PBT_KEY)
+    parent = None if not isinstance(info, dict) else info.get("parent")
+    return None if parent is None else int(parent)
+
+
 def lineage(trials: Sequence[FrozenTrial], number: int) -> list[int]:
     """Trial numbers from the first segment down to trial ``number``, following parents.
+
+    A segment that exploited another member has that member's segment as its parent,
+    so the chain shows whose checkpoints a result was trained from.
 
     Examples
     --------
@@ -73,8 +99,7 @@ def lineage(trials: Sequence[FrozenTrial], number: int) -> list[int]:
     chain = [number]
     while True:
         trial = by_number.get(chain[-1])
-        info = None if trial is None else trial.system_attrs.get(PBT_KEY)
-        parent = None if not isinstance(info, dict) else info.get("parent")
+        parent = None if trial is None else _parent(trial)
         if parent is None:
             return chain[::-1]
-        chain.append(int(parent))
+        chain.append(parent)
