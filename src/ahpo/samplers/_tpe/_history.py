@@ -46,9 +46,14 @@ class History:
 
     def _update(self, finished: Iterable[FrozenTrial]) -> None:
         finished = list(finished)
-        seen = self._seen
-        if any(t.number in seen and seen[t.number] != identity(t) for t in finished):
-            self._clear()
+        # Two studies share no trial, so one number recorded before tells which study
+        # this is: the first finished trial whose number was recorded decides.
+        for t in finished:
+            known = self._seen.get(t.number)
+            if known is not None:
+                if known != identity(t):
+                    self._clear()
+                break
         for t in finished:
             if t.number in self._seen:
                 continue
