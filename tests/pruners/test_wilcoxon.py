@@ -98,6 +98,23 @@ def test_a_better_mean_is_never_pruned():
     assert _decisions(study, values)[-1] is False
 
 
+@pytest.mark.parametrize("direction", ["minimize", "maximize"])
+def test_pairs_with_the_best_trial_even_when_its_value_is_infinite(direction):
+    # Study.best_trial (and Optuna's pruner) take a trial that returned -inf (minimizing)
+    # as the best; its reports are finite, so it is the one to pair with. Skipping it
+    # paired the trial with the worse one, which it beats, so it went on.
+    sign = 1.0 if direction == "minimize" else -1.0
+    study = study_with(WilcoxonPruner(p_threshold=0.1, n_startup_steps=0), direction)
+    _best(study, {i: sign * 10.0 for i in range(8)})
+    _best(study, {i: sign * 1.0 for i in range(8)}, value=-sign * math.inf)
+    assert study.best_trial.number == 1
+    assert _decisions(study, [(i, sign * (5.0 + 0.1 * i)) for i in range(5)])[-1] is True
+    # Alone, a trial with an infinitely bad value is still the best one.
+    study = study_with(WilcoxonPruner(p_threshold=0.1, n_startup_steps=0), direction)
+    _best(study, {i: sign * 1.0 for i in range(8)}, value=sign * math.inf)
+    assert _decisions(study, [(i, sign * (5.0 + 0.1 * i)) for i in range(5)])[-1] is True
+
+
 @pytest.mark.parametrize("bad", [math.nan, math.inf])
 @pytest.mark.parametrize("where", ["trial", "best"])
 def test_non_finite_values_are_never_pruned(bad, where):

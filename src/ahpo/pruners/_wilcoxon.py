@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 
+from ahpo._best import best_trial
 from ahpo._validation import invalid
 from ahpo._view import StudyView
 from ahpo.pruners._base import BasePruner
@@ -107,16 +107,12 @@ class WilcoxonPruner(BasePruner):
 
 
 def _best(view: StudyView) -> FrozenTrial | None:
-    """The best COMPLETE trial with a finite value, ``None`` if there is none."""
-    sign = worse_first_sign(view.direction)
-    best, best_loss = None, math.inf
-    for t in view.get_trials((TrialState.COMPLETE,)):
-        if t.values is None or len(t.values) != 1 or not math.isfinite(t.values[0]):
-            continue
-        loss = sign * t.values[0]
-        if loss < best_loss:
-            best, best_loss = t, loss
-    return best
+    """The study's best trial, as ``Study.best_trial`` (and Optuna's pruner) picks it,
+    even with an infinite value; ``None`` while no trial is COMPLETE (and feasible)."""
+    try:
+        return best_trial(view.get_trials((TrialState.COMPLETE,)), view.direction)
+    except ValueError:
+        return None
 
 
 def _p_worse(differences: Any) -> float:

@@ -7,13 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ahpo._best import best_trial
 from ahpo._direction import StudyDirection, parse_direction
 from ahpo._exceptions import DuplicatedStudyError
 from ahpo._validation import invalid, type_error
 from ahpo.pruners import BasePruner
 from ahpo.samplers._base import BaseSampler
 from ahpo.storages import BaseStorage, get_storage
-from ahpo.study._best import best_trial
 from ahpo.study._study import Study
 from ahpo.trial._frozen import FrozenTrial
 from ahpo.trial._state import TrialState

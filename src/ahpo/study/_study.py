@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ahpo import _best
 from ahpo._direction import StudyDirection
 from ahpo._validation import invalid, type_error
 from ahpo._view import StudyView
@@ -14,7 +15,7 @@ from ahpo.distributions import BaseDistribution
 from ahpo.pruners import BasePruner, NopPruner
 from ahpo.samplers._base import BaseSampler
 from ahpo.storages import BaseStorage, get_storage
-from ahpo.study import _best, _optimize
+from ahpo.study import _optimize
 from ahpo.study._tell import fail_untold
 from ahpo.study._tell import tell as _tell_trial
 from ahpo.trial._frozen import FrozenTrial, make_frozen
