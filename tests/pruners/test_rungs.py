@@ -27,8 +27,8 @@ def _reference(trials, trial, sign, rung_step, eta, bootstrap_count, last):
         competing = [own]
         for t in rivals:
             v = rung_value(t.intermediate_values, rung_step)
-            if v is not None:
-                competing.append(math.inf if math.isnan(v) else sign * v)
+            if v is not None and not math.isnan(v):  # pruned there, not counted
+                competing.append(sign * v)
         if len(competing) <= bootstrap_count:
             return True
         competing.sort()

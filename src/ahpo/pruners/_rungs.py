@@ -32,9 +32,9 @@ def rung_value(intermediate_values: Mapping[int, float], rung_step: int) -> floa
     return None if crossing is None else intermediate_values[crossing]
 
 
-def _key(value: float, sign: float) -> float:
-    """A rung value as a sort key, smaller is better; NaN ranks last."""
-    return math.inf if math.isnan(value) else sign * value
+def _entered(value: float | None) -> bool:
+    """Whether a trial with this rung value counts among the rung's trials."""
+    return value is not None and not math.isnan(value)
 
 
 class RungIndex:
@@ -96,14 +96,14 @@ class RungIndex:
         self._finished.append(trial)
         for step, keys in self._rungs.items():
             value = rung_value(trial.intermediate_values, step)
-            if value is not None:
-                bisect.insort(keys, _key(value, self._sign))
+            if _entered(value):
+                bisect.insort(keys, self._sign * value)  # type: ignore[operator]
 
     def _keys(self, step: int) -> list[float]:
         keys = self._rungs.get(step)
         if keys is None:
             values = (rung_value(t.intermediate_values, step) for t in self._finished)
-            keys = self._rungs[step] = sorted(_key(v, self._sign) for v in values if v is not None)
+            keys = self._rungs[step] = sorted(self._sign * v for v in values if _entered(v))
         return keys
 
     def prunes(
@@ -121,7 +121,9 @@ class RungIndex:
         with every member that reached a rung (COMPLETE, PRUNED or RUNNING, itself
         included); it goes on from the rung if its value is among the best
         ``max(1, n // reduction_factor)`` of those ``n`` (ties favour it), while more
-        than ``bootstrap_count`` reached it; a NaN value of its own prunes.
+        than ``bootstrap_count`` reached it. A NaN value prunes its trial at that rung,
+        and that trial does not count among the rung's (as in Optuna, which prunes it
+        before recording its value).
         """
         value = trial.intermediate_values[trial.last_step]  # type: ignore[index]
         if math.isnan(value):
@@ -132,7 +134,7 @@ class RungIndex:
             while rung_step <= last:
                 keys = self._keys(rung_step)
                 live = [rung_value(t.intermediate_values, rung_step) for t in running]
-                rivals = [_key(v, self._sign) for v in live if v is not None]
+                rivals = [self._sign * v for v in live if _entered(v)]
                 n = len(keys) + len(rivals) + 1
                 if n <= bootstrap_count:
                     return True

@@ -54,8 +54,8 @@ class SuccessiveHalvingPruner(BasePruner):
     trial's report crosses ``r_k``, its rung value is compared with the rung values of
     every COMPLETE, PRUNED or RUNNING trial that reached ``r_k``; it goes on if it is
     among the best ``max(1, n // reduction_factor)`` of those ``n`` values (itself
-    included, ties favour it), else it is pruned. A NaN rung value prunes; NaN values
-    of other trials count as the worst.
+    included, ties favour it), else it is pruned. A NaN rung value prunes its trial at
+    that rung, and the trial does not count among the rung's (as in Optuna).
 
     Rungs are derived from the reported values alone, with nothing written to
     storage, so every worker computes the same rung values:
@@ -69,9 +69,12 @@ class SuccessiveHalvingPruner(BasePruner):
 
     With an int ``min_resource`` and every step reported and checked, this prunes
     exactly as Optuna's ``SuccessiveHalvingPruner``, which instead records rung values
-    in trial system attributes. Differences by design: trials added with
+    in trial system attributes (``tests/pruners/test_optuna_parity_properties.py``
+    checks it on random curves). Differences by design: trials added with
     :meth:`Study.add_trial`, and with ``"auto"`` the trials that ran before
-    ``min_resource`` was known, compete too; FAIL trials do not.
+    ``min_resource`` was known, compete too; FAIL trials do not; with sparse reports, a
+    trial pruned by a report that crossed several rungs counts at each of them (Optuna
+    records it only up to the rung that pruned it, which the reports do not tell).
 
     Parameters
     ----------
