@@ -30,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
@@ -211,24 +211,38 @@ def report(
     return "\n".join(out)
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def parse_args(
+    argv: list[str] | None, cases: Collection[str] = tuple(CASES), doc: str = __doc__
+) -> argparse.Namespace:
+    """``--repeats``, ``--cases`` (a subset of ``cases``) and ``--output``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument(
         "--repeats", type=int, default=3, help="runs per case and library (default 3)"
     )
     parser.add_argument(
-        "--cases", default=",".join(CASES),
-        help=f"comma-separated subset of {', '.join(CASES)} (default: all)",
+        "--cases", default=",".join(cases),
+        help=f"comma-separated subset of {', '.join(cases)} (default: all)",
     )
     parser.add_argument("--output", type=Path, help="write the markdown report to this file")
     args = parser.parse_args(argv)
     args.cases = [c.strip() for c in args.cases.split(",") if c.strip()]
-    unknown = [c for c in args.cases if c not in CASES]
+    unknown = [c for c in args.cases if c not in cases]
     if unknown or not args.cases:
-        parser.error(f"--cases must be a subset of {', '.join(CASES)}; got {unknown or 'none'}")
+        parser.error(f"--cases must be a subset of {', '.join(cases)}; got {unknown or 'none'}")
     if args.repeats < 1:
         parser.error(f"--repeats must be >= 1; got {args.repeats}")
     return args
+
+
+def publish(text: str, output: Path | None) -> None:
+    """The report on stdout, or written to ``output`` (and echoed on stderr)."""
+    if output is None:
+        print(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        print(text, file=sys.stderr)
+        print(f"Wrote {output}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -238,14 +252,7 @@ def main(argv: list[str] | None = None) -> None:
     load_before = load_average()
     results = measure(args.cases, args.repeats, optuna, lambda m: print(m, file=sys.stderr))
     command = shlex.join(["python", "benchmarks/overhead.py", *sys.argv[1:]])
-    text = report(results, command, args.repeats, load_before)
-    if args.output is None:
-        print(text)
-    else:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
-        print(text, file=sys.stderr)
-        print(f"Wrote {args.output}", file=sys.stderr)
+    publish(report(results, command, args.repeats, load_before), args.output)
 
 
 if __name__ == "__main__":

@@ -20,18 +20,23 @@ Needs Optuna: ``pip install 'ahpo[bench]'``.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import logging
 import shlex
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import ahpo
-from benchmarks.overhead import Timing, import_optuna, load_average, machine
+from benchmarks.overhead import (
+    Timing,
+    import_optuna,
+    load_average,
+    machine,
+    parse_args,
+    publish,
+)
 
 #: Steps per trial; rungs of successive halving at 1, 3, 9 (and 27: the last step).
 STEPS = 27
@@ -148,41 +153,14 @@ def report(
     return "\n".join(out)
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--repeats", type=int, default=3, help="runs per case and library (default 3)"
-    )
-    parser.add_argument(
-        "--cases", default=",".join(CASES),
-        help=f"comma-separated subset of {', '.join(CASES)} (default: all)",
-    )
-    parser.add_argument("--output", type=Path, help="write the markdown report to this file")
-    args = parser.parse_args(argv)
-    args.cases = [c.strip() for c in args.cases.split(",") if c.strip()]
-    unknown = [c for c in args.cases if c not in CASES]
-    if unknown or not args.cases:
-        parser.error(f"--cases must be a subset of {', '.join(CASES)}; got {unknown or 'none'}")
-    if args.repeats < 1:
-        parser.error(f"--repeats must be >= 1; got {args.repeats}")
-    return args
-
-
 def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
+    args = parse_args(argv, tuple(CASES), __doc__)
     optuna = import_optuna()
     logging.getLogger("ahpo").setLevel(logging.WARNING)
     load_before = load_average()
     results = measure(args.cases, args.repeats, optuna, lambda m: print(m, file=sys.stderr))
     command = shlex.join(["python", "-m", "benchmarks.pruner_overhead", *sys.argv[1:]])
-    text = report(results, command, args.repeats, load_before)
-    if args.output is None:
-        print(text)
-    else:
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_text(text, encoding="utf-8")
-        print(text, file=sys.stderr)
-        print(f"Wrote {args.output}", file=sys.stderr)
+    publish(report(results, command, args.repeats, load_before), args.output)
 
 
 if __name__ == "__main__":
