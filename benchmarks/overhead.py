@@ -153,6 +153,11 @@ def machine(load_before: str) -> list[str]:
     ]
 
 
+def provenance(command: str, load_before: str) -> list[str]:
+    """The command that produced a report and the machine it ran on, as markdown lines."""
+    return ["Command:", "", "```", command, "```", "", *machine(load_before)]
+
+
 def targets(results: dict[str, dict[str, Timing]]) -> list[str]:
     """PASS/FAIL for each target whose cases were run."""
     lines = []
@@ -185,13 +190,7 @@ def report(
         "SQLite times are mostly commit (fsync) latency, so they depend on the disk and "
         "vary more between runs than the in-memory ones.",
         "",
-        "Command:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
-        *machine(load_before),
+        *provenance(command, load_before),
         "",
         "| case | ahpo µs/trial (min–max) | Optuna µs/trial (min–max) | ahpo / Optuna |",
         "|---|---:|---:|---:|",

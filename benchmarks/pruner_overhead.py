@@ -33,8 +33,8 @@ from benchmarks.overhead import (
     Timing,
     import_optuna,
     load_average,
-    machine,
     parse_args,
+    provenance,
     publish,
 )
 
@@ -126,13 +126,7 @@ def report(
         f"after an untimed warm-up. Median and min–max over {repeats} run(s) per library, "
         "in microseconds per trial; lower is better.",
         "",
-        "Command:",
-        "",
-        "```",
-        command,
-        "```",
-        "",
-        *machine(load_before),
+        *provenance(command, load_before),
         "",
         "| case | ahpo µs/trial (min–max) | Optuna µs/trial (min–max) | ahpo / Optuna "
         "| steps run (ahpo / Optuna) |",
