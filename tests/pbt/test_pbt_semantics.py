@@ -218,3 +218,93 @@ def test_objective_runs_in_a_process_worker(tmp_path):
         if _info(t)["parent"] is not None:
             parent = trials[_info(t)["parent"]]
             assert _info(parent)["generation"] == _info(t)["generation"] - 1
+
+
+def _delete(directory, number):
+    (directory / f"{number}.json").unlink(missing_ok=True)
+
+
+def test_objective_deletes_stale_checkpoints_in_a_process_worker(tmp_path):
+    pbt = PopulationBasedTraining(4, 2, seed=0)
+    study = ahpo.create_study(
+        sampler=pbt, storage=f"sqlite:///{tmp_path / 'pbt.db'}", study_name="pbt"
+    )
+    objective = pbt.objective(
+        _segment, partial(_save, tmp_path), partial(_load, tmp_path), partial(_delete, tmp_path)
+    )
+    study.optimize(objective, 16, executor=ProcessExecutor(1))
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 16
+    assert len(list(tmp_path.glob("*.json"))) < 16
+
+
+class _Store(dict):
+    """A checkpoint store that records what was deleted; loading a deleted one fails."""
+
+    def __init__(self):
+        super().__init__()
+        self.deleted = []
+        self.peak = 0
+
+    def __setitem__(self, number, checkpoint):
+        super().__setitem__(number, checkpoint)
+        self.peak = max(self.peak, len(self))
+
+    def delete(self, number):
+        self.deleted.append(number)
+        self.pop(number, None)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 3])
+def test_delete_removes_only_checkpoints_no_segment_loads_again(n_jobs):
+    pbt = PopulationBasedTraining(4, 2, quantile_fraction=0.5, seed=0)
+    store = _Store()
+    study = ahpo.create_study(sampler=pbt)
+    objective = pbt.objective(_segment, store.__setitem__, store.__getitem__, store.delete)
+    study.optimize(objective, 60, n_jobs=n_jobs)
+    trials = study.trials
+    # Loading a deleted checkpoint raises KeyError, which would FAIL the trial.
+    assert [t.state for t in trials] == [TrialState.COMPLETE] * 60
+    assert len(_exploits(trials)) >= 10
+    if n_jobs == 1:
+        assert len(store.deleted) == len(set(store.deleted))
+    # The store holds about two generations, plus the checkpoint each worker saved
+    # before it deletes, and each member's latest.
+    assert store.peak <= 2 * 4 + n_jobs
+    latest = {}
+    for t in trials:
+        latest[_info(t)["member"]] = max(latest.get(_info(t)["member"], 0), t.number)
+    assert set(latest.values()) <= set(store)
+
+
+def test_without_delete_every_checkpoint_stays():
+    pbt = PopulationBasedTraining(4, 2, seed=0)
+    store = {}
+    study = ahpo.create_study(sampler=pbt)
+    study.optimize(pbt.objective(_segment, store.__setitem__, store.__getitem__), 20)
+    assert sorted(store) == list(range(20))
+
+
+def test_a_member_still_in_its_first_segment_keeps_the_first_generation():
+    pbt = PopulationBasedTraining(3, 1, quantile_fraction=0.5, seed=0)
+    store = _Store()
+    study = ahpo.create_study(sampler=pbt)
+    objective = pbt.objective(_segment, store.__setitem__, store.__getitem__, store.delete)
+    slow = study.ask()  # member 0 starts and is still training ...
+    assert _info(slow)["member"] == 0
+    for _ in range(8):  # ... while members 1 and 2 train four segments each
+        trial = study.ask()
+        study.tell(trial, objective(trial))
+    assert store.deleted == []
+    # Member 0 ends badly, after the others' first generation: it ranks against their
+    # generation-0 segments and copies the better one, whose checkpoint is still there.
+    slow.suggest_float("lr", 1e-3, 1.0, log=True)
+    store[slow.number] = 1.0
+    study.tell(slow, 1.0)
+    trial = study.ask()
+    assert _info(trial)["member"] == 0
+    parent = study.trials[_info(trial)["parent"]]
+    assert _info(parent)["member"] != 0 and _info(parent)["generation"] == 0
+    study.tell(trial, objective(trial))
+    trial = study.ask()  # the first segment to end after every member passed generation 0
+    study.tell(trial, objective(trial))
+    assert parent.number in store.deleted

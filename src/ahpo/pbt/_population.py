@@ -72,6 +72,32 @@ def members(trials: Sequence[FrozenTrial], population_size: int) -> list[Member]
     ]
 
 
+def stale_checkpoints(trials: Sequence[FrozenTrial], population_size: int) -> list[int]:
+    """Numbers of the COMPLETE segments whose checkpoints no segment will load again.
+
+    A segment continues from a checkpoint of the generation of its member's latest
+    COMPLETE segment (its own, or a better member's when it exploits); a member
+    without one starts from scratch and then ranks against the others' first
+    generation. So every checkpoint of a generation below the smallest of the
+    members' latest generations (``0`` while a member has none) is stale.
+
+    Examples
+    --------
+    >>> from ahpo.pbt._population import stale_checkpoints
+    >>> stale_checkpoints([], 4)
+    []
+    """
+    population = members(trials, population_size)
+    floor = min(0 if m.latest is None else generation(m.latest) for m in population)
+    return [
+        t.number
+        for t in trials
+        if t.state == TrialState.COMPLETE
+        and isinstance(t.system_attrs.get(PBT_KEY), dict)
+        and generation(t) < floor
+    ]
+
+
 def generation(trial: FrozenTrial) -> int:
     """The generation of a segment (0 for the first segment of a member)."""
     return int(trial.system_attrs[PBT_KEY]["generation"])

@@ -15,7 +15,7 @@ from ahpo._validation import invalid, type_error
 from ahpo._view import StudyView
 from ahpo.distributions import BaseDistribution
 from ahpo.pbt._explore import explore
-from ahpo.pbt._population import PBT_KEY, Member, generation, members
+from ahpo.pbt._population import PBT_KEY, Member, generation, members, stale_checkpoints
 from ahpo.samplers._base import BaseSampler
 from ahpo.samplers._random import RandomSampler
 from ahpo.trial._frozen import FrozenTrial
@@ -73,7 +73,9 @@ class PopulationBasedTraining(BaseSampler):
     checkpoint with the user's ``load``, trains, and stores the new one with ``save``.
     A checkpoint is loaded only by a segment of the next generation, and a segment
     starts from the generation of its member's latest COMPLETE segment, so the
-    checkpoints of generations below the smallest of those can be deleted.
+    checkpoints of generations below the smallest of those are stale: give
+    :meth:`objective` a ``delete`` function and it removes them as the population
+    moves on.
 
     Differences from Ray Tune's ``PopulationBasedTraining``: the time unit is the
     segment (``interval`` steps, Ray's ``perturbation_interval`` with
@@ -301,6 +303,7 @@ class PopulationBasedTraining(BaseSampler):
         segment: Segment,
         save: Callable[[int, Any], None],
         load: Callable[[int], Any],
+        delete: Callable[[int], None] | None = None,
     ) -> Callable[[Any], float]:
         """The objective for ``study.optimize``: one segment of one member per trial.
 
@@ -318,6 +321,15 @@ class PopulationBasedTraining(BaseSampler):
             database row…) where every worker can read it.
         load
             ``load(trial_number) -> checkpoint``: read it back.
+        delete
+            ``delete(trial_number)``: remove a stale checkpoint, one that no segment
+            will load again (see the class docstring); ``None`` (default) keeps every
+            checkpoint. After saving its own checkpoint, each segment deletes the stale
+            ones this process has not deleted yet, so the store holds about two
+            generations of the population instead of every segment's. With several
+            workers, two of them may delete the same checkpoint: ``delete`` must
+            accept a number whose checkpoint is already gone. The latest checkpoint of
+            each member is never stale.
 
         Returns
         -------
@@ -343,7 +355,14 @@ class PopulationBasedTraining(BaseSampler):
         ):
             if not callable(value):
                 raise type_error(name, f"a function {must}", value, owner=f"{_OWNER}.objective")
-        return _SegmentObjective(segment, save, load, self._interval)
+        if delete is not None and not callable(delete):
+            raise type_error(
+                "delete",
+                "None or a function delete(trial_number)",
+                delete,
+                owner=f"{_OWNER}.objective",
+            )
+        return _SegmentObjective(segment, save, load, self._interval, delete, self._size)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -355,6 +374,10 @@ class _SegmentObjective:
     save: Callable[[int, Any], None]
     load: Callable[[int], Any]
     interval: int
+    delete: Callable[[int], None] | None = None
+    population_size: int = 2
+    #: the checkpoints this process deleted (each process of an executor has its own)
+    deleted: set[int] = dataclasses.field(default_factory=set, compare=False)
 
     def __call__(self, trial: Any) -> float:
         info = trial.system_attrs.get(PBT_KEY)
@@ -368,6 +391,12 @@ class _SegmentObjective:
         start = int(info["generation"]) * self.interval
         value, checkpoint = self.segment(trial, checkpoint, range(start, start + self.interval))
         self.save(trial.number, checkpoint)
+        if self.delete is not None:
+            trials = trial.study.get_trials(deepcopy=False)
+            for number in stale_checkpoints(trials, self.population_size):
+                if number not in self.deleted:
+                    self.delete(number)
+                    self.deleted.add(number)
         return value
 
 
