@@ -51,8 +51,8 @@ def _ahpo(sampler: str, pruner: str) -> Callable[[int, Task], tuple[Any, Any]]:
             "hyperband-interleaved": lambda: ahpo.pruners.HyperbandPruner(
                 r, task.max_resource, eta, bracket_order="interleaved"
             ),
-            "bohb": lambda: ahpo.pruners.HyperbandPruner(
-                r, task.max_resource, eta, sampler_trials="rung"
+            "hyperband-bracket": lambda: ahpo.pruners.HyperbandPruner(
+                r, task.max_resource, eta, sampler_trials="bracket"
             ),
         }
         study = ahpo.create_study(
@@ -133,30 +133,33 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
         _ahpo("random", "hyperband-interleaved"),
     ),
     "hyperband+tpe": (
-        "ahpo HyperbandPruner + TPE, sampler sees its bracket (as Optuna documents)",
+        "ahpo HyperbandPruner + TPE, both defaults: TPE fitted on the highest filled rung",
         _ahpo("tpe", "hyperband"),
     ),
+    "hyperband-bracket+tpe": (
+        "ahpo HyperbandPruner(sampler_trials='bracket') + TPE: TPE sees its trial's bracket "
+        "(as Optuna documents)",
+        _ahpo("tpe", "hyperband-bracket"),
+    ),
     "bohb": (
-        "ahpo HyperbandPruner(sampler_trials='rung') + TPESampler(random_fraction=1/3): "
-        "BOHB-style",
-        _ahpo("tpe-bohb", "bohb"),
+        "ahpo HyperbandPruner + TPESampler(random_fraction=1/3): BOHB",
+        _ahpo("tpe-bohb", "hyperband"),
     ),
     "hyperband+tpe-det": (
         "ahpo HyperbandPruner + TPESampler(deterministic_objective=True): no repeats",
         _ahpo("tpe-det", "hyperband"),
     ),
     "bohb-det": (
-        "BOHB-style as `bohb`, TPESampler(deterministic_objective=True): no repeats",
-        _ahpo("tpe-bohb-det", "bohb"),
+        "BOHB as `bohb`, TPESampler(deterministic_objective=True): no repeats",
+        _ahpo("tpe-bohb-det", "hyperband"),
     ),
     "bohb-gp": (
-        "ahpo HyperbandPruner(sampler_trials='rung') + GPSampler(random_fraction=1/3): "
-        "BOHB-style with a GP",
-        _ahpo("gp-bohb", "bohb"),
+        "ahpo HyperbandPruner + GPSampler(random_fraction=1/3): BOHB with a GP",
+        _ahpo("gp-bohb", "hyperband"),
     ),
     "bohb-gp-det": (
-        "BOHB-style as `bohb-gp`, GPSampler(deterministic_objective=True): no repeats",
-        _ahpo("gp-bohb-det", "bohb"),
+        "BOHB with a GP as `bohb-gp`, GPSampler(deterministic_objective=True): no repeats",
+        _ahpo("gp-bohb-det", "hyperband"),
     ),
     "optuna-asha+random": ("Optuna SuccessiveHalvingPruner + random", _optuna("random", "asha")),
     "optuna-hyperband+random": ("Optuna HyperbandPruner + random", _optuna("random", "hyperband")),

@@ -200,7 +200,8 @@ def _notes() -> str:
         "reads trials through `Study._get_trials`, which the bracket filter does not "
         f"override (measured for this report: at trial {n_trials} of a small study TPE read "
         f"{read} trials while the bracket held {bracket}), so `optuna-hyperband+tpe` is "
-        "TPE over all trials (ahpo's `sampler_trials=\"all\"`)."
+        "TPE over all trials (ahpo's `sampler_trials=\"all\"`), where ahpo's default fits "
+        "TPE on the highest filled rung."
     )
 
 
@@ -236,8 +237,11 @@ def write_report(results: list[dict[str, Any]], output: str, command: str, git: 
         "a run stops starting trials once the budget is spent. Hyperband and ASHA use "
         f"min_resource={methods.MIN_RESOURCE}, reduction_factor={methods.REDUCTION_FACTOR}, "
         f"max_resource={tasks.MAX_RESOURCE} (rungs at {_rungs()}), in ahpo and Optuna alike. "
-        "Samplers use their defaults, except BOHB's random fraction of 1/3 (TPE in `bohb`, "
-        "GP in `bohb-gp`, and their `-det` rows) and the `-det` "
+        "Samplers and pruners use their defaults (under ahpo's HyperbandPruner a model-based "
+        "sampler is fitted on the trials' values at the highest filled rung, as BOHB; "
+        "`hyperband-bracket+tpe` shows TPE its trial's bracket instead), except BOHB's "
+        "random fraction of 1/3 (TPE in `bohb`, GP in `bohb-gp`, and their `-det` rows) "
+        "and the `-det` "
         "rows' `deterministic_objective=True` (both TPEs are multivariate: Optuna 5's "
         "always is). "
         "Real-training curves are computed once per "

@@ -48,7 +48,7 @@ def test_default_hook_shows_the_study_itself():
 
 
 def test_hyperband_sampler_sees_only_its_bracket():
-    pruner = HyperbandPruner(1, 9, 3)
+    pruner = HyperbandPruner(1, 9, 3, sampler_trials="bracket")
     sampler = _Recorder()
     study = ahpo.create_study(sampler=sampler, pruner=pruner)
     study.optimize(_objective, n_trials=20)
@@ -61,7 +61,7 @@ def test_hyperband_sampler_sees_only_its_bracket():
 
 
 def test_hyperband_auto_max_resource_shows_everything_until_a_trial_completes():
-    pruner = HyperbandPruner(1, "auto", 3)
+    pruner = HyperbandPruner(1, "auto", 3, sampler_trials="bracket")
     study = ahpo.create_study(pruner=pruner)
     for _ in range(3):
         running(study, {1: 1.0})
@@ -108,6 +108,16 @@ def test_rung_view_values_trials_at_the_highest_filled_rung():
     assert shown[3].state == TrialState.FAIL
     assert shown[5].state == TrialState.RUNNING
     assert [t.number for t in view.get_trials((TrialState.COMPLETE,))] == [0, 1, 4]
+
+
+def test_the_default_view_is_the_rung_view():
+    explicit, study = _rung_study(min_observations=None)
+    default = HyperbandPruner(1, 9, 3)
+    trial = study.trials[-1]
+    view = default.sampler_view(study.view, trial)
+    assert view.fidelity() == 1  # no parameters: BOHB's d + 3 is 3, and rung 1 has 0, 1, 4
+    assert view.trials == explicit.sampler_view(study.view, trial).trials
+    assert view.trials != study.trials
 
 
 def test_rung_view_moves_up_as_rungs_fill():

@@ -10,10 +10,10 @@ alone); like ASHA, a decision depends on which rivals had reported by then.
 Multi-objective studies cannot be pruned: ``Trial.report`` and ``Trial.should_prune``
 raise ``NotImplementedError`` there, so a pruner set on such a study never prunes.
 
-Model-based multi-fidelity (BOHB-style): ``HyperbandPruner(...,
-sampler_trials="rung")`` with ``TPESampler(random_fraction=1/3)`` fits TPE on the
-highest rung that has enough trials and draws a third of the trials at random; see
-:meth:`BasePruner.sampler_view` for the hook.
+Model-based multi-fidelity (BOHB-style) needs no glue: under ``HyperbandPruner``
+a model-based sampler (TPE, GP) is fitted on the trials' values at the highest rung
+that has enough trials; ``TPESampler(random_fraction=1/3)`` also draws a third of the
+trials at random, as BOHB. See :meth:`BasePruner.sampler_view` for the hook.
 
 Examples
 --------
