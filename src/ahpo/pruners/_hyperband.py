@@ -125,11 +125,12 @@ class HyperbandPruner(BasePruner):
         - ``"all"``: every trial, unchanged.
 
         ``"rung"`` is the default because the model then learns from values at one
-        fidelity, the highest that is well filled, and from every bracket: on the
-        multi-fidelity benchmark (``docs/benchmarks/multifidelity.md``) TPE under
-        it needed less resource than under ``"bracket"`` on three of four tasks,
-        and reached random search's result on the task where early losses mislead
-        (gradient boosting) where ``"bracket"`` mostly did not.
+        fidelity, the highest that is well filled, and from every bracket. On the
+        multi-fidelity benchmark (``docs/benchmarks/multifidelity.md``, 20 seeds)
+        TPE under it needed less resource than Optuna's HyperbandPruner + TPE on
+        all four tasks; under ``"bracket"`` it needed less where early losses are
+        faithful, but rarely reached random search's result where they mislead
+        (gradient boosting, whose best configurations start slowly).
     min_observations
         With ``sampler_trials="rung"``: trials a rung needs before the model uses it,
         an int ``>= 1``, or ``None`` for BOHB's ``d + 3`` (``d`` parameters). The
