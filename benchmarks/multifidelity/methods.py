@@ -9,14 +9,48 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from benchmarks.multifidelity.tasks import Task
 
 #: Hyperband / ASHA settings shared by every method: rungs at 1, 3, 9, 27.
 MIN_RESOURCE = 1
 REDUCTION_FACTOR = 3
+
+
+class SharedDraws:
+    """Answers a task's ``suggest_*`` calls from a stream both libraries share.
+
+    Trial ``number`` of seed ``seed`` gets the same uniform random configuration in
+    ahpo and in Optuna (each value drawn uniformly from its grid or range), so rows
+    that use it (:data:`SHARED_DRAWS`) compare pruners on common random numbers:
+    the same configurations in the same order, only the pruning differs.
+    """
+
+    def __init__(self, seed: int, number: int) -> None:
+        self._rng = np.random.default_rng([seed, number])
+        self.params: dict[str, Any] = {}
+
+    def suggest_int(self, name: str, low: int, high: int) -> int:
+        self.params[name] = int(self._rng.integers(low, high + 1))
+        return self.params[name]
+
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None
+    ) -> float:
+        if step is None:
+            value = float(self._rng.uniform(low, high))
+        else:
+            value = round(low + step * int(self._rng.integers(round((high - low) / step) + 1)), 10)
+        self.params[name] = value
+        return value
+
+    def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
+        self.params[name] = choices[int(self._rng.integers(len(choices)))]
+        return self.params[name]
 
 
 def _name(seed: int, task: Task) -> str:
@@ -164,7 +198,29 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
     "optuna-asha+random": ("Optuna SuccessiveHalvingPruner + random", _optuna("random", "asha")),
     "optuna-hyperband+random": ("Optuna HyperbandPruner + random", _optuna("random", "hyperband")),
     "optuna-hyperband+tpe": ("Optuna HyperbandPruner + TPE", _optuna("tpe", "hyperband")),
+    "asha+shared": (
+        "ahpo SuccessiveHalvingPruner, configurations drawn at random from the stream "
+        "shared with `optuna-asha+shared`",
+        _ahpo("random", "asha"),
+    ),
+    "optuna-asha+shared": (
+        "Optuna SuccessiveHalvingPruner, the same configurations as `asha+shared`",
+        _optuna("random", "asha"),
+    ),
+    "hyperband+shared": (
+        "ahpo HyperbandPruner, configurations drawn at random from the stream shared with "
+        "`optuna-hyperband+shared`",
+        _ahpo("random", "hyperband"),
+    ),
+    "optuna-hyperband+shared": (
+        "Optuna HyperbandPruner, the same configurations as `hyperband+shared`",
+        _optuna("random", "hyperband"),
+    ),
 }
+
+#: Methods whose trial ``i`` gets :class:`SharedDraws` ``(seed, i)``'s configuration
+#: (enqueued, so the library's sampler is not asked).
+SHARED_DRAWS = frozenset(name for name in METHODS if name.endswith("+shared"))
 
 
 def run(task: Task, method: str, seed: int, budget: int) -> dict[str, Any]:
@@ -186,6 +242,10 @@ def run(task: Task, method: str, seed: int, budget: int) -> dict[str, Any]:
     tried: set[Any] = set()
     trace: list[list[float]] = []
     while spent < budget:
+        if method in SHARED_DRAWS:
+            draws = SharedDraws(seed, n_trials)
+            task.suggest(draws)
+            study.enqueue_trial(draws.params)
         trial = study.ask()
         config = task.suggest(trial)
         repeated = config in tried

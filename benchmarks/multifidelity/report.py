@@ -156,6 +156,53 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+#: (ahpo, Optuna) rows run on the same configurations (``methods.SHARED_DRAWS``).
+PAIRED = (
+    ("asha+shared", "optuna-asha+shared"),
+    ("hyperband+shared", "optuna-hyperband+shared"),
+)
+
+
+def paired(results: Sequence[Result], reference: str = "random") -> str:
+    """ahpo against Optuna on common random numbers, seed by seed; empty without them.
+
+    Both rows of a pair saw the same configurations in the same order, so their runs
+    are compared per seed: the median fractions, how many seeds each needed less
+    resource on, and the two-sided Wilcoxon signed-rank p over the seeds (``–`` when
+    every seed is a tie).
+    """
+    from scipy.stats import wilcoxon
+
+    lines = [
+        "| task | pair | median fraction (ahpo / Optuna) | seeds ahpo less / equal / more "
+        "| Wilcoxon p |",
+        "|---|---|---|---|---|",
+    ]
+    for task in dict.fromkeys(r["task"] for r in results):
+        goal = target(results, task, reference)
+        for ours, theirs in PAIRED:
+            by_seed = {
+                name: {
+                    r["seed"]: fraction(r, goal)[0]
+                    for r in results
+                    if r["task"] == task and r["method"] == name
+                }
+                for name in (ours, theirs)
+            }
+            seeds = sorted(set(by_seed[ours]) & set(by_seed[theirs]))
+            if not seeds:
+                continue
+            a = np.array([by_seed[ours][s] for s in seeds])
+            b = np.array([by_seed[theirs][s] for s in seeds])
+            p = "–" if np.all(a == b) else f"{wilcoxon(a, b).pvalue:.2f}"
+            lines.append(
+                f"| {task} | `{ours}` / `{theirs}` | {np.median(a):.3f} / {np.median(b):.3f} "
+                f"| {int(np.sum(a < b))} / {int(np.sum(a == b))} / {int(np.sum(a > b))} "
+                f"| {p} |"
+            )
+    return "\n".join(lines) if len(lines) > 2 else ""
+
+
 def _p_value(ours: Mapping[str, Any] | None, theirs: Mapping[str, Any] | None) -> str:
     """`` (p 0.12)``: two-sided Mann-Whitney U on the fractions; empty if one is missing."""
     if not ours or not theirs or min(ours["n"], theirs["n"]) < 2:

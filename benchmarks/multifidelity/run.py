@@ -205,6 +205,27 @@ def _notes() -> str:
     )
 
 
+def _paired_section(results: list[dict[str, Any]]) -> list[str]:
+    """The common-random-numbers comparison, if the traces hold its rows."""
+    table = report.paired(results)
+    if not table:
+        return []
+    return [
+        "## ahpo against Optuna on the same configurations",
+        "",
+        "The `+shared` rows draw trial i's configuration uniformly at random from a stream "
+        "both libraries share (seeded by seed and trial number, enqueued), so each pair "
+        "saw the same configurations in the same order and differs only in its pruner; "
+        "runs are paired by seed. This removes the samplers' noise that the columns above "
+        "carry for the random-sampling rows. The ASHA pair must tie on every seed "
+        "(the same decisions, tests/pruners/test_optuna_parity.py); the Hyperband pair "
+        "differs by design (bracket order, no pruning at max_resource).",
+        "",
+        table,
+        "",
+    ]
+
+
 def _rungs() -> str:
     rungs, step = [], methods.MIN_RESOURCE
     while step <= tasks.MAX_RESOURCE:
@@ -277,6 +298,7 @@ def write_report(results: list[dict[str, Any]], output: str, command: str, git: 
         "",
         _notes(),
         "",
+        *_paired_section(results),
         "## Per task",
         "",
         "Methods:",

@@ -149,3 +149,42 @@ def test_gbm_curve_grown_tree_by_tree_is_the_curve_of_one_fit():
     ).fit(x_tr, y_tr)
     staged = [log_loss(y_va, p) for p in model.staged_predict_proba(x_va)]
     assert [curve(step) for step in (3, 1, 20)] == [staged[2], staged[0], staged[19]]
+
+
+def test_shared_rows_give_both_libraries_the_same_configurations():
+    pytest.importorskip("optuna")
+    from benchmarks.multifidelity import methods
+    from benchmarks.multifidelity.tasks import TASKS
+
+    task = TASKS["synthetic"]
+    runs = {m: methods.run(task, m, seed=3, budget=6 * 81) for m in methods.SHARED_DRAWS}
+    # ASHA decides the same in both libraries, so on the same configurations the runs match.
+    assert runs["asha+shared"]["trace"] == runs["optuna-asha+shared"]["trace"]
+    # The configurations are the stream's, not the sampler's, and differ between trials.
+    first = [methods.SharedDraws(3, i) for i in range(3)]
+    configs = [task.suggest(d) for d in first]
+    assert len(set(configs)) == 3
+    study, _ = methods.METHODS["optuna-hyperband+shared"][1](3, task)
+    study.enqueue_trial(first[0].params)
+    assert task.suggest(study.ask()) == configs[0]
+
+
+def test_shared_draws_stay_on_the_declared_grid():
+    from benchmarks.multifidelity.methods import SharedDraws
+
+    values = {SharedDraws(0, i).suggest_float("s", 0.5, 1.0, step=0.05) for i in range(400)}
+    assert values == {round(0.5 + 0.05 * k, 2) for k in range(11)}
+    ints = {SharedDraws(0, i).suggest_int("k", -3, 2) for i in range(200)}
+    assert ints == set(range(-3, 3))
+
+
+def test_paired_table_counts_seeds_and_skips_the_test_on_ties():
+    runs = [_run("t", "random", s, [[100, 2.0]]) for s in range(3)]
+    runs += [_run("t", "asha+shared", s, [[40, 1.0]]) for s in range(3)]
+    runs += [_run("t", "optuna-asha+shared", s, [[40, 1.0]]) for s in range(3)]
+    runs += [_run("t", "hyperband+shared", s, [[30 + s, 1.0]]) for s in range(3)]
+    runs += [_run("t", "optuna-hyperband+shared", s, [[50, 1.0]]) for s in range(3)]
+    rows = report.paired(runs).splitlines()
+    assert rows[2].endswith("| 0.400 / 0.400 | 0 / 3 / 0 | – |")
+    assert rows[3].endswith("| 0.310 / 0.500 | 3 / 0 / 0 | 0.25 |")
+    assert report.paired(runs[:3]) == ""
