@@ -333,6 +333,12 @@ def main(argv: list[str] | None = None) -> None:
         for m in chosen:
             if m not in methods.METHODS:
                 raise SystemExit(f"unknown method {m!r}; choose from {sorted(methods.METHODS)}")
+        if "random" not in chosen and not args.json:
+            raise SystemExit(
+                "--methods: without 'random' there is no target to report against; "
+                "add it, or store the traces with --json and pool them with a run that "
+                "has it (--from-json)"
+            )
         budget = args.budget_trials * tasks.MAX_RESOURCE
         seeds = range(args.first_seed, args.first_seed + args.seeds)
         units = [(t, m, s, budget) for t in names for s in seeds for m in chosen]
@@ -342,5 +348,8 @@ def main(argv: list[str] | None = None) -> None:
         if args.json:
             stored = {"command": command, "git": git, "results": results}
             Path(args.json).write_text(json.dumps(stored))
+    if not any(r["method"] == "random" for r in results):
+        print(f"no 'random' runs to report against: traces stored in {args.json}")
+        return
     write_report(results, args.output, described, git)
     print(f"wrote {args.output}")

@@ -188,3 +188,13 @@ def test_paired_table_counts_seeds_and_skips_the_test_on_ties():
     assert rows[2].endswith("| 0.400 / 0.400 | 0 / 3 / 0 | – |")
     assert rows[3].endswith("| 0.310 / 0.500 | 3 / 0 / 0 | 0.25 |")
     assert report.paired(runs[:3]) == ""
+
+
+def test_a_run_without_random_search_stores_its_traces_or_refuses(tmp_path, capsys):
+    out, raw = tmp_path / "mf.md", tmp_path / "mf.json"
+    base = ["--seeds", "1", "--jobs", "1", "--budget-trials", "1", "--tasks", "synthetic"]
+    with pytest.raises(SystemExit, match="without 'random'"):
+        main([*base, "--methods", "asha+random", "--output", str(out)])
+    main([*base, "--methods", "asha+random", "--output", str(out), "--json", str(raw)])
+    assert "traces stored in" in capsys.readouterr().out
+    assert json.loads(raw.read_text())["results"] and not out.exists()
