@@ -236,7 +236,14 @@ def plot(results: Sequence[Result], path: str) -> None:
                 best = np.array([p[1] for p in r["trace"]])
                 idx = np.searchsorted(spent, grid, side="right") - 1
                 curves.append(np.where(idx >= 0, best[np.maximum(idx, 0)], np.inf))
-            ax.plot(grid / budget, np.median(np.array(curves), axis=0), label=method)
+            i = methods.index(method)
+            ax.plot(
+                grid / budget,
+                np.median(np.array(curves), axis=0),
+                label=method,
+                color=f"C{i % 10}",
+                ls=("-", "--", ":")[i // 10 % 3],
+            )
         ax.axhline(target(results, task), color="grey", lw=0.8, ls=":")
         ax.set_title(task)
         ax.set_xscale("log")
@@ -246,7 +253,8 @@ def plot(results: Sequence[Result], path: str) -> None:
         low, high = min(finite), float(np.quantile(finite, 0.9))
         ax.set_ylim(low - 0.05 * (high - low), high)
     axes[0][0].set_ylabel("best final loss (median over seeds)")
-    axes[0][-1].legend(fontsize=7)
-    fig.tight_layout()
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="center right", fontsize=7)
+    fig.tight_layout(rect=(0, 0, 0.86, 1))
     fig.savefig(path, dpi=110)
     plt.close(fig)
