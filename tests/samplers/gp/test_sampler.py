@@ -162,6 +162,25 @@ def test_many_trials_are_modeled_on_a_bounded_subset():
     assert abs(study.best_params["x"] - 1) < 0.1
 
 
+def test_fantasies_are_bounded_like_the_model(monkeypatch):
+    # Under HyperbandPruner's rung view every trial stopped below the rung is pending.
+    from ahpo.samplers._gp._gp import GaussianProcess
+
+    fantasized = []
+    condition = GaussianProcess.condition
+
+    def spy(self, x_new, y_new):
+        fantasized.append(len(x_new))
+        return condition(self, x_new, y_new)
+
+    monkeypatch.setattr(GaussianProcess, "condition", spy)
+    study = ahpo.create_study(sampler=GPSampler(seed=0, n_startup_trials=3, max_model_trials=4))
+    study.optimize(lambda t: (t.suggest_float("x", -5, 5) - 1) ** 2, n_trials=6)
+    for _ in range(8):  # asked while the earlier ones are still running
+        study.ask().suggest_float("x", -5, 5)
+    assert fantasized == [1, 2, 3, 4, 4, 4, 4]
+
+
 @pytest.mark.parametrize(
     ("kwargs", "param"),
     [

@@ -99,7 +99,8 @@ class GPSampler(BaseSampler):
         Fantasize RUNNING trials (kriging believer).
     max_model_trials
         Past this many completed trials, the model is fitted on the best half of this
-        budget plus a random draw from the rest, which bounds the time per trial.
+        budget plus a random draw from the rest; past this many RUNNING trials, the
+        most recent are fantasized. Together they bound the time per trial.
     input_warping
         Warp each continuous parameter by a Kumaraswamy CDF whose two shapes are fitted
         with the kernel hyperparameters (a prior centred on the identity). Costs two
@@ -442,7 +443,9 @@ class GPSampler(BaseSampler):
         from ahpo.samplers._gp._optimize import maximize
 
         running, finished = others
-        pending = running if self._fantasize else running[:0]
+        # The most recent pending trials, bounded as the observations are: under
+        # HyperbandPruner's rung view every trial stopped below the rung is pending.
+        pending = running[-self._max_model :] if self._fantasize else running[:0]
         seen = np.vstack([finished, running]) if self._deterministic else None
 
         key = (view.study_name, *map(repr, encoding.dists), *encoding.names)
