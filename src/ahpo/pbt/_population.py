@@ -79,7 +79,9 @@ def stale_checkpoints(trials: Sequence[FrozenTrial], population_size: int) -> li
     COMPLETE segment (its own, or a better member's when it exploits); a member
     without one starts from scratch and then ranks against the others' first
     generation. So every checkpoint of a generation below the smallest of the
-    members' latest generations (``0`` while a member has none) is stale.
+    members' latest generations (``0`` while a member has none) is stale, unless a
+    RUNNING segment continues from it (one of two segments of a member, with more
+    workers than members, that has not loaded it yet).
 
     Examples
     --------
@@ -89,12 +91,14 @@ def stale_checkpoints(trials: Sequence[FrozenTrial], population_size: int) -> li
     """
     population = members(trials, population_size)
     floor = min(0 if m.latest is None else generation(m.latest) for m in population)
+    loading = {_parent(t) for t in trials if t.state == TrialState.RUNNING}
     return [
         t.number
         for t in trials
         if t.state == TrialState.COMPLETE
         and isinstance(t.system_attrs.get(PBT_KEY), dict)
         and generation(t) < floor
+        and t.number not in loading
     ]
 
 
