@@ -1,4 +1,5 @@
-"""How far each task's early losses can be trusted: Hyperband's brackets replayed on curves.
+"""How far each task's early losses can be trusted: Hyperband's brackets and ASHA's settings
+replayed on sampled curves, with random sampling.
 
 Sample the curves (minutes per task) and write the report::
 
@@ -28,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.multifidelity import tasks
+from benchmarks.multifidelity import asha_replay, tasks
 from benchmarks.multifidelity.methods import MIN_RESOURCE, REDUCTION_FACTOR
 from benchmarks.multifidelity.run import _git
 
@@ -53,6 +54,12 @@ _METHOD = (
     "median, over replays, of the best final loss of `--budget-trials` random "
     "configurations. A bootstrap over the sampled configurations gives each figure's "
     "spread."
+    "\n\nEach section's second table replays ASHA itself (`asha_replay.py`): with random "
+    "sampling, one trial after another, ahpo's promotion rule and the benchmark's budget, "
+    "for every min_resource and reduction_factor listed, as the median over replays of "
+    "the same fraction the benchmark reports (the resource a run had spent when it first "
+    "reached the target, over the budget), with the share of runs that reached it; random "
+    "search, replayed the same way, calibrates it against the benchmark's runs."
 )
 
 #: The rungs of the benchmark's setting, min_resource * eta**k up to max_resource:
@@ -66,7 +73,7 @@ _BRACKETS = tuple(range(len(RUNGS) - 1, -1, -1))
 
 
 def sample_curves(task: tasks.Task, n_configs: int, seed: int) -> np.ndarray:
-    """Losses at ``RUNGS`` of ``n_configs`` distinct random configurations, one row each."""
+    """Losses after every step of ``n_configs`` distinct random configurations, a row each."""
     import ahpo
 
     study = ahpo.create_study(sampler=ahpo.samplers.RandomSampler(seed=seed))
@@ -80,10 +87,15 @@ def sample_curves(task: tasks.Task, n_configs: int, seed: int) -> np.ndarray:
             continue
         seen.add(config)
         loss_at = task.curve(config)
-        rows.append([loss_at(step) for step in RUNGS])
+        rows.append([loss_at(step) for step in range(1, task.max_resource + 1)])
         if len(rows) == n_configs:
             return np.asarray(rows)
     raise ValueError(f"{task.name}: fewer than {n_configs} distinct configurations drawn")
+
+
+def at_rungs(curves: np.ndarray) -> np.ndarray:
+    """The columns of ``curves`` (one per step) at ``RUNGS``: the brackets' view."""
+    return curves[:, [step - 1 for step in RUNGS]]
 
 
 def bracket_plan(s: int, s_max: int, eta: int) -> list[int]:
@@ -177,13 +189,18 @@ def analyse(
     bootstrap: int,
     seed: int,
     target: float | None = None,
+    asha_replays: int = 0,
 ) -> dict[str, Any]:
-    """``fractions`` on ``curves`` and the 5th/95th percentiles over bootstrap resamples.
+    """``fractions`` and ASHA's replays on ``curves`` (a column per step), with spreads.
 
-    A resample in which no configuration reaches a given ``target`` leaves its fractions
-    undefined (NaN) and out of the percentiles.
+    ``fractions`` is computed on the rung columns and on bootstrap resamples of the
+    rows, whose 5th/95th percentiles are its spread; a resample in which no
+    configuration reaches a given ``target`` leaves its fractions undefined (NaN) and
+    out of the percentiles. ``asha`` is ``asha_replay.replay`` at the same target with
+    ``asha_replays`` runs per setting (empty for 0).
     """
     rng = np.random.default_rng(seed)
+    full, curves = curves, at_rungs(curves)
     point = fractions(curves, budget_trials, replays, rng, target)
     resampled = [
         fractions(
@@ -204,6 +221,11 @@ def analyse(
         "spread": spread,
         "quantiles": rank_quantiles(curves, point["target"]),
         "hits": int(np.sum(curves[:, -1] <= point["target"])),
+        "asha": asha_replay.replay(
+            full, point["target"], budget_trials * full.shape[1], asha_replays, rng
+        )
+        if asha_replays
+        else {},
     }
 
 
@@ -260,7 +282,47 @@ def render(
     ]
     for title, analyses in sections.items():
         lines += ["", f"## {title}", "", *_table(analyses), "", *_reading(analyses)]
+        if any(a["asha"] for a in analyses.values()):
+            lines += ["", *_asha_table(analyses), "", *_asha_reading(analyses)]
     return "\n".join(lines) + "\n"
+
+
+def _asha_table(analyses: dict[str, dict[str, Any]]) -> list[str]:
+    names = [name for name, a in analyses.items() if a["asha"]]
+    settings = list(analyses[names[0]]["asha"])
+    lines = [
+        "ASHA replayed with random sampling: median fraction of the budget when the "
+        "target was first reached (share of runs that reached it).",
+        "",
+        "| setting | " + " | ".join(names) + " |",
+        "|---" * (1 + len(names)) + "|",
+    ]
+    for setting in settings:
+        cells = [analyses[name]["asha"][setting] for name in names]
+        lines.append(
+            f"| {setting} | "
+            + " | ".join(f"{_fmt(c['median'])} ({100 * c['reached']:.0f} %)" for c in cells)
+            + " |"
+        )
+    return lines
+
+
+def _asha_reading(analyses: dict[str, dict[str, Any]]) -> list[str]:
+    """Per task, ASHA's best setting, the benchmark's, and whether any needs at most 1/4."""
+    ours = f"r={MIN_RESOURCE} eta={REDUCTION_FACTOR}"
+    lines = []
+    for name, a in analyses.items():
+        medians = {k: v["median"] for k, v in a["asha"].items() if k != "random"}
+        if not medians:
+            continue
+        best = min(medians, key=medians.__getitem__)
+        verdict = "1/4 is within reach" if medians[best] <= 0.25 else "no setting needs 1/4 or less"
+        lines.append(
+            f"- {name}: ASHA's best setting {best} ({_fmt(medians[best])}); the benchmark's "
+            f"{ours} {_fmt(medians[ours])}; random search {_fmt(a['asha']['random']['median'])}; "
+            f"{verdict}."
+        )
+    return lines
 
 
 def _reading(analyses: dict[str, dict[str, Any]]) -> list[str]:
@@ -292,6 +354,9 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--budget-trials", type=int, default=47, help="random search's trials")
     ap.add_argument("--replays", type=int, default=20_000, help="replays per bracket")
     ap.add_argument("--bootstrap", type=int, default=200, help="bootstrap resamples")
+    ap.add_argument(
+        "--asha-replays", type=int, default=1000, help="ASHA runs replayed per setting (0: none)"
+    )
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--output", default="docs/benchmarks/multifidelity-brackets.md")
     ap.add_argument("--json", default=None, help="also store the sampled curves here")
@@ -328,12 +393,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args.json:
             Path(args.json).write_text(json.dumps(stored[0]))
     curves = {name: np.asarray(rows) for doc in stored for name, rows in doc["curves"].items()}
+    for name, c in curves.items():
+        if c.shape[1] != tasks.TASKS[name].max_resource:
+            raise SystemExit(
+                f"--from-json: {name}'s curves have {c.shape[1]} columns, not one per step "
+                f"({tasks.TASKS[name].max_resource}); files stored before the ASHA replays "
+                "held the rungs only: sample them again"
+            )
     sources = [f"`{doc['command']}` (git {doc['git']})" for doc in stored]
 
     def analyse_all(given: dict[str, float]) -> dict[str, dict[str, Any]]:
         return {
             name: analyse(
-                c, args.budget_trials, args.replays, args.bootstrap, args.seed, given.get(name)
+                c,
+                args.budget_trials,
+                args.replays,
+                args.bootstrap,
+                args.seed,
+                given.get(name),
+                args.asha_replays,
             )
             for name, c in curves.items()
         }

@@ -15,12 +15,20 @@ if str(ROOT) not in sys.path:
 from benchmarks.multifidelity import brackets  # noqa: E402
 
 
-def _ranked_curves(n, reverse_early=False, seed=0):
-    """Curves whose rank at every rung is the rank of the final loss (or its reverse)."""
+def _ranked_curves(n, reverse_early=False, seed=0, steps=None):
+    """Curves whose rank at every rung is the rank of the final loss (or its reverse).
+
+    One column per rung, or per step with ``steps``.
+    """
     finals = np.random.default_rng(seed).uniform(size=n)
     early = (1.0 - finals) if reverse_early else finals
-    offsets = np.array([4.0, 3.0, 2.0, 1.0])
+    offsets = np.array([4.0, 3.0, 2.0, 1.0]) if steps is None else np.linspace(4, 1, steps - 1)
     return np.column_stack([early[:, None] + offsets, finals])
+
+
+def test_the_brackets_read_the_rung_columns_of_curves_with_a_column_per_step():
+    curves = np.arange(2 * 81).reshape(2, 81)
+    assert brackets.at_rungs(curves).tolist() == [[0, 2, 8, 26, 80], [81, 83, 89, 107, 161]]
 
 
 def test_bracket_plans_and_costs_follow_li_et_al_table_for_r81_eta3():
@@ -79,26 +87,41 @@ def test_rank_quantiles_place_the_configurations_reaching_the_target():
 def test_cli_samples_stores_and_rebuilds_the_report(tmp_path):
     out, raw = tmp_path / "b.md", tmp_path / "b.json"
     argv = ["--tasks", "synthetic", "--configs", "60", "--replays", "200", "--bootstrap", "5",
-            "--output", str(out), "--json", str(raw)]  # fmt: skip
+            "--asha-replays", "20", "--output", str(out), "--json", str(raw)]  # fmt: skip
     brackets.main(argv)
     stored = json.loads(raw.read_text())
     assert stored["git"] and stored["command"].endswith(f"--json {raw}")
-    assert np.asarray(stored["curves"]["synthetic"]).shape == (60, 5)
+    assert np.asarray(stored["curves"]["synthetic"]).shape == (60, 81)
     assert len({tuple(row) for row in stored["curves"]["synthetic"]}) == 60  # distinct ones
     assert "| synthetic | 60 |" in out.read_text()
+    assert "| r=1 eta=3 | " in out.read_text()
     again = tmp_path / "again.md"
     brackets.main(["--from-json", str(raw), "--targets", "synthetic=0.5", "--output", str(again),
-                   "--replays", "200", "--bootstrap", "5"])  # fmt: skip
+                   "--replays", "200", "--bootstrap", "5", "--asha-replays", "0"])  # fmt: skip
     text = again.read_text()
     assert f"curves sampled by `{stored['command']}` (git {stored['git']})" in text
     assert "## Targets given" in text and "| synthetic | 60 | 0.5 |" in text
+    assert "eta=" not in text  # --asha-replays 0: no ASHA table
 
 
-def test_the_report_says_where_no_bracket_can_need_a_quarter_of_random_search():
-    trusted = brackets.analyse(_ranked_curves(1000), 47, 2000, 20, 0)
-    misleading = brackets.analyse(_ranked_curves(1000, reverse_early=True), 47, 2000, 20, 0)
+def test_curves_stored_with_the_rungs_only_are_refused_with_the_reason(tmp_path):
+    raw = tmp_path / "old.json"
+    raw.write_text(json.dumps({"command": "c", "git": "g", "curves": {"gbm-cancer": [[1.0] * 5]}}))
+    with pytest.raises(SystemExit, match=r"gbm-cancer's curves have 5 columns.*sample them again"):
+        brackets.main(["--from-json", str(raw), "--output", str(tmp_path / "x.md")])
+
+
+def test_the_report_says_where_no_bracket_or_asha_setting_can_need_a_quarter_of_random_search():
+    trusted = brackets.analyse(_ranked_curves(1000, steps=81), 47, 2000, 20, 0, asha_replays=50)
+    misleading = brackets.analyse(
+        _ranked_curves(1000, reverse_early=True, steps=81), 47, 2000, 20, 0, asha_replays=50
+    )
     text = brackets.render({"t": {"a": trusted, "b": misleading}}, "cmd", ["`x` (git y)"])
-    lines = {line[2:3]: line for line in text.splitlines() if line.startswith("- ")}
-    assert lines["a"].startswith("- a: best bracket s=4 (0.0")
-    assert lines["a"].endswith("1/4 is within reach.")
-    assert lines["b"].endswith("no bracket needs 1/4 or less, even at its 5th percentile.")
+    lines = [line for line in text.splitlines() if line.startswith("- ")]
+    assert lines[0].startswith("- a: best bracket s=4 (0.0")
+    assert lines[0].endswith("1/4 is within reach.")
+    assert lines[1].endswith("no bracket needs 1/4 or less, even at its 5th percentile.")
+    assert lines[2].startswith("- a: ASHA's best setting r=")
+    assert lines[2].endswith("1/4 is within reach.")
+    assert lines[3].startswith("- b: ASHA's best setting r=")
+    assert lines[3].endswith("no setting needs 1/4 or less.")
