@@ -107,8 +107,13 @@ def _run_trial(
     trial_id = trial._trial_id
     running.add(trial_id)
     try:
-        with Heartbeat(study, trial_id):
-            result, error = _call(trial, func, space)
+        try:
+            with Heartbeat(study, trial_id):
+                result, error = _call(trial, func, space)
+        except BaseException as exc:
+            # Starting or stopping the heartbeat failed, or a shutdown signal landed
+            # there (it writes to the storage): the trial is told FAIL all the same.
+            result, error = None, exc
         # A shutdown signal waits until the trial is told.
         with critical():
             return _tell_outcome(study, trial, result, error, catch)
@@ -245,6 +250,10 @@ def _run_local(
                 frozen = _run_trial(study, trial, func, catch_tuple, space, running)
             except BaseException:
                 study._stop_flag = True
+                # A signal between two statements may skip the tell: the trial must not
+                # stay RUNNING (a no-op once it is told).
+                with critical():
+                    fail_untold(study._storage, trial._trial_id, "Interrupted before it was told.")
                 raise
             if _logger.isEnabledFor(logging.INFO):
                 _log_trial(study, frozen)
