@@ -222,6 +222,12 @@ METHODS: dict[str, tuple[str, Callable[[int, Task], tuple[Any, Any]]]] = {
 #: (enqueued, so the library's sampler is not asked).
 SHARED_DRAWS = frozenset(name for name in METHODS if name.endswith("+shared"))
 
+#: Methods that sample configurations at random (no model): the only ones that can run on
+#: stored curves (``tasks.replayed``), where a configuration is a row index.
+RANDOM_SAMPLING = frozenset(
+    name for name in METHODS if name == "random" or name.endswith(("+random", "+shared"))
+)
+
 
 def run(task: Task, method: str, seed: int, budget: int) -> dict[str, Any]:
     """Run ``method`` on ``task`` until ``budget`` steps are spent (the last trial ends).

@@ -115,7 +115,8 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
     is censored; a comparison of two such methods is reported as ``neither``. Each
     comparison gives ``p``, the two-sided Mann-Whitney U test of the two methods'
     per-seed fractions: a run that missed the target counts with its total resource,
-    at least the fraction of any run that reached it, so the ranks stay right.
+    at least the fraction of any run that reached it, so the ranks stay right. A cell
+    whose methods did not all run reads ``not run``.
     """
 
     def median(task: str, method: str) -> float:
@@ -124,7 +125,15 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
             return math.inf
         return float(row["median"])
 
+    def quarter(task: str, method: str) -> str:
+        if method not in summary[task]:
+            return "not run"
+        m = median(task, method)
+        return f"{m:.3f} {'yes' if m <= 0.25 else 'no'}"
+
     def versus(task: str, ours: str, theirs: str, strict: bool) -> str:
+        if ours not in summary[task] or theirs not in summary[task]:
+            return "not run"
         a, b = median(task, ours), median(task, theirs)
         p = _p_value(summary[task].get(ours), summary[task].get(theirs))
         if math.isinf(a) and math.isinf(b):
@@ -139,10 +148,9 @@ def checks(summary: Mapping[str, Mapping[str, Any]]) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for task in summary:
-        asha, hb = median(task, "asha+random"), median(task, "hyperband+random")
         cells = [
-            f"{asha:.3f} {'yes' if asha <= 0.25 else 'no'}",
-            f"{hb:.3f} {'yes' if hb <= 0.25 else 'no'}",
+            quarter(task, "asha+random"),
+            quarter(task, "hyperband+random"),
             versus(task, "bohb", "hyperband+random", strict=True),
             versus(task, "bohb-gp", "hyperband+random", strict=True),
         ]

@@ -17,6 +17,14 @@ Pool the seeds of several stored runs into one report (the target is then the me
 over all their seeds)::
 
     python -m benchmarks.multifidelity --from-json /tmp/a.json,/tmp/b.json --output /tmp/mf.md
+
+Run the random-sampling methods on curves sampled once by the bracket replay, without
+training (many seeds in minutes: what the methods need in expectation)::
+
+    python -m benchmarks.multifidelity.brackets --tasks sgd-digits --configs 3000 \\
+        --json /tmp/curves.json --output /tmp/brackets.md
+    python -m benchmarks.multifidelity --curves /tmp/curves.json --tasks sgd-digits \\
+        --seeds 200 --methods random,asha+random,hyperband+random --output /tmp/mf.md
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -109,15 +118,36 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="report from stored traces, no runs; several comma-separated files pool their seeds",
     )
+    ap.add_argument(
+        "--curves",
+        default=None,
+        help="run on the curves stored by `python -m benchmarks.multifidelity.brackets "
+        "--json` (comma-separated files) instead of training; random-sampling methods only",
+    )
     return ap
 
 
-def _run_unit(unit: tuple[str, str, int, int]) -> dict[str, Any]:
-    name, method, seed, budget = unit
+#: One run: task, method, seed, budget, and the stored curves' files ("" to train).
+Unit = tuple[str, str, int, int, str]
+
+
+@cache
+def stored_task(files: str, name: str) -> tasks.Task:
+    """Task ``name`` replayed on its curves in ``files`` (comma-separated, as ``--curves``)."""
+    for path in files.split(","):
+        curves = json.loads(Path(path).read_text())["curves"]
+        if name in curves:
+            return tasks.replayed(name, curves[name])
+    raise SystemExit(f"--curves: no curves of task {name!r} in {files}")
+
+
+def _run_unit(unit: Unit) -> dict[str, Any]:
+    name, method, seed, budget, curves = unit
     import warnings
 
     warnings.simplefilter("ignore")  # scikit-learn convergence warnings of bad configurations
-    return methods.run(tasks.TASKS[name], method, seed, budget)
+    task = stored_task(curves, name) if curves else tasks.TASKS[name]
+    return methods.run(task, method, seed, budget)
 
 
 def _limit_threads() -> None:
@@ -125,7 +155,7 @@ def _limit_threads() -> None:
         os.environ[var] = "1"
 
 
-def run_all(units: list[tuple[str, str, int, int]], jobs: int) -> list[dict[str, Any]]:
+def run_all(units: list[Unit], jobs: int) -> list[dict[str, Any]]:
     """Run the units (task by task, so a worker's curve cache is reused); print progress."""
     results: list[dict[str, Any]] = []
     started = time.perf_counter()
@@ -234,11 +264,14 @@ def _rungs() -> str:
     return ", ".join(rungs)
 
 
-def write_report(results: list[dict[str, Any]], output: str, command: str, git: str) -> None:
+def write_report(
+    results: list[dict[str, Any]], output: str, command: str, git: str, curves: str = ""
+) -> None:
     """The markdown report at ``output`` and its plot beside it (same name, ``.png``).
 
     ``command`` says, in markdown, which command produced the traces, ``git`` at which
-    commit of this repository.
+    commit of this repository; ``curves``, if any, which stored curves the runs replayed
+    (``--curves``).
     """
     png = Path(output).with_suffix(".png")
     report.plot(results, str(png))
@@ -274,6 +307,19 @@ def write_report(results: list[dict[str, Any]], output: str, command: str, git: 
         "of that trial and all trials started before it, pruned ones included up to the "
         "step at which they were pruned.",
         "",
+        *(
+            [
+                f"**Replayed on stored curves, nothing trained** (`--curves {curves}`): a "
+                "configuration is a row of the curves the bracket replay sampled (distinct "
+                "configurations drawn uniformly from the task's grid), drawn by the "
+                "method's own random sampler, so these runs measure the pruners on that "
+                "sample, with many more seeds than training allows. Model-based methods "
+                "cannot run here (a row index has no structure to learn).",
+                "",
+            ]
+            if curves
+            else []
+        ),
         _SETTING,
         "",
         _SPACES,
@@ -324,6 +370,9 @@ def main(argv: list[str] | None = None) -> None:
         described = ", ".join(f"`{stored['command']}`" for stored in runs)
         described += f" (report rebuilt by `{command}`)"
         git = ", ".join(dict.fromkeys(stored.get("git", _git()) for stored in runs))
+        curves = ",".join(dict.fromkeys(c for stored in runs if (c := stored.get("curves"))))
+        if curves and not all(stored.get("curves") for stored in runs):
+            raise SystemExit("--from-json: runs on stored curves pool only with such runs")
     else:
         names = args.tasks.split(",")
         chosen = args.methods.split(",")
@@ -333,6 +382,17 @@ def main(argv: list[str] | None = None) -> None:
         for m in chosen:
             if m not in methods.METHODS:
                 raise SystemExit(f"unknown method {m!r}; choose from {sorted(methods.METHODS)}")
+        curves = args.curves or ""
+        if curves:
+            learning = [m for m in chosen if m not in methods.RANDOM_SAMPLING]
+            if learning:
+                raise SystemExit(
+                    f"--curves: {', '.join(learning)} learn from configurations, and on stored "
+                    "curves a configuration is a row index; choose from "
+                    f"{sorted(methods.RANDOM_SAMPLING)}"
+                )
+            for name in names:
+                stored_task(curves, name)  # every task's curves are there, before any run
         if "random" not in chosen and not args.json:
             raise SystemExit(
                 "--methods: without 'random' there is no target to report against; "
@@ -341,15 +401,15 @@ def main(argv: list[str] | None = None) -> None:
             )
         budget = args.budget_trials * tasks.MAX_RESOURCE
         seeds = range(args.first_seed, args.first_seed + args.seeds)
-        units = [(t, m, s, budget) for t in names for s in seeds for m in chosen]
+        units = [(t, m, s, budget, curves) for t in names for s in seeds for m in chosen]
         git = _git()  # the code that runs, before anything changes during the run
         results = run_all(units, args.jobs)
         described = f"`{command}`"
         if args.json:
-            stored = {"command": command, "git": git, "results": results}
+            stored = {"command": command, "git": git, "curves": curves, "results": results}
             Path(args.json).write_text(json.dumps(stored))
     if not any(r["method"] == "random" for r in results):
         print(f"no 'random' runs to report against: traces stored in {args.json}")
         return
-    write_report(results, args.output, described, git)
+    write_report(results, args.output, described, git, curves)
     print(f"wrote {args.output}")

@@ -287,3 +287,27 @@ TASKS: dict[str, Task] = {
         ),
     )
 }
+
+
+def replayed(name: str, curves: np.ndarray) -> Task:
+    """Task ``name`` on stored curves: configuration ``(i,)`` is row ``i`` of ``curves``.
+
+    ``curves`` holds a loss per step for distinct configurations drawn uniformly from the
+    task's grid (``brackets.sample_curves``), so a row drawn uniformly is a random
+    configuration of that grid, restricted to the sample, and nothing is trained. A row
+    index has no structure a model could learn: only methods that sample at random
+    (``methods.RANDOM_SAMPLING``) are meaningful on it.
+    """
+    rows = np.asarray(curves, dtype=float)
+    if rows.ndim != 2 or rows.shape[1] != MAX_RESOURCE:
+        raise ValueError(
+            f"{name}: stored curves must hold one loss per step ({MAX_RESOURCE}), "
+            f"got shape {rows.shape}"
+        )
+    return Task(
+        name,
+        f"{TASKS[name].description}; replayed on {len(rows)} stored curves",
+        lambda trial: (trial.suggest_int("row", 0, len(rows) - 1),),
+        lambda config: lambda step: float(rows[config[0], step - 1]),
+    )
+
