@@ -141,6 +141,12 @@ def stored_task(files: str, name: str) -> tasks.Task:
     raise SystemExit(f"--curves: no curves of task {name!r} in {files}")
 
 
+def _sampled_by(files: str) -> str:
+    """The commands (and commits) that sampled the curves in ``files``, in markdown."""
+    docs = [json.loads(Path(path).read_text()) for path in files.split(",")]
+    return ", ".join(f"`{doc['command']}` (git {doc['git']})" for doc in docs)
+
+
 def _run_unit(unit: Unit) -> dict[str, Any]:
     name, method, seed, budget, curves = unit
     import warnings
@@ -265,13 +271,18 @@ def _rungs() -> str:
 
 
 def write_report(
-    results: list[dict[str, Any]], output: str, command: str, git: str, curves: str = ""
+    results: list[dict[str, Any]],
+    output: str,
+    command: str,
+    git: str,
+    curves: str = "",
+    sampled_by: str = "",
 ) -> None:
     """The markdown report at ``output`` and its plot beside it (same name, ``.png``).
 
     ``command`` says, in markdown, which command produced the traces, ``git`` at which
     commit of this repository; ``curves``, if any, which stored curves the runs replayed
-    (``--curves``).
+    (``--curves``), and ``sampled_by`` which commands sampled them.
     """
     png = Path(output).with_suffix(".png")
     report.plot(results, str(png))
@@ -314,7 +325,8 @@ def write_report(
                 "configurations drawn uniformly from the task's grid), drawn by the "
                 "method's own random sampler, so these runs measure the pruners on that "
                 "sample, with many more seeds than training allows. Model-based methods "
-                "cannot run here (a row index has no structure to learn).",
+                f"cannot run here (a row index has no structure to learn). Curves sampled by "
+                f"{sampled_by}.",
                 "",
             ]
             if curves
@@ -373,6 +385,8 @@ def main(argv: list[str] | None = None) -> None:
         curves = ",".join(dict.fromkeys(c for stored in runs if (c := stored.get("curves"))))
         if curves and not all(stored.get("curves") for stored in runs):
             raise SystemExit("--from-json: runs on stored curves pool only with such runs")
+        sampled = (stored.get("curves_sampled_by", "") for stored in runs)
+        sampled_by = ", ".join(dict.fromkeys(s for s in sampled if s))
     else:
         names = args.tasks.split(",")
         chosen = args.methods.split(",")
@@ -393,6 +407,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             for name in names:
                 stored_task(curves, name)  # every task's curves are there, before any run
+        sampled_by = _sampled_by(curves) if curves else ""
         if "random" not in chosen and not args.json:
             raise SystemExit(
                 "--methods: without 'random' there is no target to report against; "
@@ -406,10 +421,16 @@ def main(argv: list[str] | None = None) -> None:
         results = run_all(units, args.jobs)
         described = f"`{command}`"
         if args.json:
-            stored = {"command": command, "git": git, "curves": curves, "results": results}
+            stored = {
+                "command": command,
+                "git": git,
+                "curves": curves,
+                "curves_sampled_by": sampled_by,
+                "results": results,
+            }
             Path(args.json).write_text(json.dumps(stored))
     if not any(r["method"] == "random" for r in results):
         print(f"no 'random' runs to report against: traces stored in {args.json}")
         return
-    write_report(results, args.output, described, git, curves)
+    write_report(results, args.output, described, git, curves, sampled_by)
     print(f"wrote {args.output}")
