@@ -310,4 +310,3 @@ def replayed(name: str, curves: np.ndarray) -> Task:
         lambda trial: (trial.suggest_int("row", 0, len(rows) - 1),),
         lambda config: lambda step: float(rows[config[0], step - 1]),
     )
-
