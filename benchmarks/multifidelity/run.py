@@ -127,32 +127,41 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
-#: One run: task, method, seed, budget, and the stored curves' files ("" to train).
+#: One run: task, method, seed, budget, and the file of the task's stored curves ("" to
+#: train).
 Unit = tuple[str, str, int, int, str]
 
 
 @cache
-def stored_task(files: str, name: str) -> tasks.Task:
-    """Task ``name`` replayed on its curves in ``files`` (comma-separated, as ``--curves``)."""
+def stored_task(path: str, name: str) -> tasks.Task:
+    """Task ``name`` replayed on its curves stored in ``path`` (a worker reads it once)."""
+    return tasks.replayed(name, json.loads(Path(path).read_text())["curves"][name])
+
+
+def _read_curves(files: str, names: list[str]) -> tuple[dict[str, str], str]:
+    """The file of ``files`` (comma-separated) holding each task's curves, and the
+    commands (and commits) that sampled them, in markdown; each file is read once."""
+    holder: dict[str, str] = {}
+    sampled = []
     for path in files.split(","):
-        curves = json.loads(Path(path).read_text())["curves"]
-        if name in curves:
-            return tasks.replayed(name, curves[name])
-    raise SystemExit(f"--curves: no curves of task {name!r} in {files}")
-
-
-def _sampled_by(files: str) -> str:
-    """The commands (and commits) that sampled the curves in ``files``, in markdown."""
-    docs = [json.loads(Path(path).read_text()) for path in files.split(",")]
-    return ", ".join(f"`{doc['command']}` (git {doc['git']})" for doc in docs)
+        doc = json.loads(Path(path).read_text())
+        sampled.append(f"`{doc['command']}` (git {doc['git']})")
+        for name in names:
+            if name in doc["curves"] and name not in holder:
+                tasks.replayed(name, doc["curves"][name])  # a wrong shape fails before any run
+                holder[name] = path
+    for name in names:
+        if name not in holder:
+            raise SystemExit(f"--curves: no curves of task {name!r} in {files}")
+    return holder, ", ".join(sampled)
 
 
 def _run_unit(unit: Unit) -> dict[str, Any]:
-    name, method, seed, budget, curves = unit
+    name, method, seed, budget, path = unit
     import warnings
 
     warnings.simplefilter("ignore")  # scikit-learn convergence warnings of bad configurations
-    task = stored_task(curves, name) if curves else tasks.TASKS[name]
+    task = stored_task(path, name) if path else tasks.TASKS[name]
     return methods.run(task, method, seed, budget)
 
 
@@ -397,6 +406,7 @@ def main(argv: list[str] | None = None) -> None:
             if m not in methods.METHODS:
                 raise SystemExit(f"unknown method {m!r}; choose from {sorted(methods.METHODS)}")
         curves = args.curves or ""
+        holder, sampled_by = {}, ""
         if curves:
             learning = [m for m in chosen if m not in methods.RANDOM_SAMPLING]
             if learning:
@@ -405,9 +415,7 @@ def main(argv: list[str] | None = None) -> None:
                     "curves a configuration is a row index; choose from "
                     f"{sorted(methods.RANDOM_SAMPLING)}"
                 )
-            for name in names:
-                stored_task(curves, name)  # every task's curves are there, before any run
-        sampled_by = _sampled_by(curves) if curves else ""
+            holder, sampled_by = _read_curves(curves, names)
         if "random" not in chosen and not args.json:
             raise SystemExit(
                 "--methods: without 'random' there is no target to report against; "
@@ -416,7 +424,7 @@ def main(argv: list[str] | None = None) -> None:
             )
         budget = args.budget_trials * tasks.MAX_RESOURCE
         seeds = range(args.first_seed, args.first_seed + args.seeds)
-        units = [(t, m, s, budget, curves) for t in names for s in seeds for m in chosen]
+        units = [(t, m, s, budget, holder.get(t, "")) for t in names for s in seeds for m in chosen]
         git = _git()  # the code that runs, before anything changes during the run
         results = run_all(units, args.jobs)
         described = f"`{command}`"
